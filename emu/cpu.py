@@ -1,0 +1,318 @@
+"""One hardware thread: architected state + its execution core + trap handling.
+
+`Cpu` is the seam between the pure parts (emu.interrupts, emu.privileged,
+emu.mmu) and the execution core (emu.unicorn_backend).  It owns the
+architected MSR and SPRs, mirrors what must be mirrored into Unicorn, keeps the
+translation cache coherent, and turns every trap into emulation or delivery.
+"""
+from __future__ import annotations
+
+from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_AIL, MASK64, MSR_EE,
+                   MSR_HV, MSR_LE, MSR_ME, MSR_PR, SRR1_MC_LOADSTORE, SRR1_PROGFPE,
+                   SRR1_PROGILL)
+from .events import HaltEvent, InterruptEvent, SprWriteEvent
+from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
+from .mmu import FETCH, Fault, real_mode_address, translation_key
+from .bits import MSR_DR, MSR_IR
+from .privileged import Halt, Trap, emulate, illegal
+from .state import CpuState
+from .unicorn_backend import UnicornCore
+
+BRANCH_TO_SELF = 0x48000000
+DEC_RESET = 0x7FFFFFFF   # far in the future: no decrementer interrupt unless a program arms one
+
+
+def _s32(v: int) -> int:
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+class Cpu:
+    def __init__(self, machine, index: int, model):
+        self.machine = machine
+        self.index = index
+        self.model = model
+        self.state = CpuState(pvr=model.pvr, pir=index, lpcr=model.reset_lpcr,
+                              dec=DEC_RESET, hdec=DEC_RESET)
+        self.core = UnicornCore(machine.ram, self)
+        self.pc = 0
+        self.insns = 0               # instructions retired (also the timebase)
+        self.halted = None           # None, "attn", "checkstop", "stop", "stopped", "error"
+        self.halt_detail = ""
+        self.idle = False            # parked in a branch-to-self
+        self.stop_pc = None          # where `stop` resumes
+        self._tkey = None
+        self.last_trap_pc = None
+        self.sync_msr()
+
+    # ------------------------------------------------------------ registers
+    def gpr(self, n):
+        return self.core.gpr(n)
+
+    def set_gpr(self, n, v):
+        self.core.set_gpr(n, v)
+
+    def get_lr(self):
+        return self.core.get_lr()
+
+    def get_ctr(self):
+        return self.core.get_ctr()
+
+    def tb(self) -> int:
+        """Deterministic timebase: one tick per instruction retired on this CPU."""
+        return self.insns + self.core.counter.count
+
+    def read_spr(self, name: str) -> int:
+        st = self.state
+        if name == "dec":
+            return (st.dec - (self.tb() - st.dec_tb)) & 0xFFFFFFFF
+        if name == "hdec":
+            return (st.hdec - (self.tb() - st.hdec_tb)) & 0xFFFFFFFF
+        if name == "tbl":
+            return self.tb() & MASK64
+        if name == "tbu":
+            return (self.tb() >> 32) & 0xFFFFFFFF
+        return getattr(st, name)
+
+    def write_spr(self, name: str, value: int, addr: int, insn, source: str) -> None:
+        st = self.state
+        value &= MASK64
+        if name == "dec":
+            st.dec, st.dec_tb = _s32(value), self.tb()
+            return
+        if name == "hdec":
+            st.hdec, st.hdec_tb = _s32(value), self.tb()
+            return
+        if name in ("tbl", "tbu", "pvr", "pir"):
+            return  # read-only here (the timebase is the instruction count)
+        if name == "lpcr":
+            value = (st.lpcr & ~self.model.lpcr_mask) | (value & self.model.lpcr_mask)
+        elif name == "heir":
+            value &= 0xFFFFFFFF
+        elif name in ("dsisr", "hdsisr"):
+            value &= 0xFFFFFFFF
+        old = getattr(st, name)
+        setattr(st, name, value)
+        if name in self.machine.watch_sprs:
+            ev = self.machine.events
+            ev.emit(SprWriteEvent(self.index, ev.next_seq(), name, old, value, addr, insn,
+                                  source, self.tb()))
+        self.check_translation()
+
+    def write_msr(self, new: int, addr: int, insn, source: str) -> None:
+        st = self.state
+        old = st.msr
+        if new & MSR_PR:
+            new |= MSR_EE | MSR_IR | MSR_DR   # problem state always translates (ISA III 4.2.1)
+        st.msr = new
+        if "msr" in self.machine.watch_sprs and old != new:
+            ev = self.machine.events
+            ev.emit(SprWriteEvent(self.index, ev.next_seq(), "msr", old, new, addr, insn,
+                                  source, self.tb()))
+        self.sync_msr()
+
+    def sync_msr(self) -> None:
+        self.core.sync_msr(self.state.msr)
+        self.check_translation()
+
+    def check_translation(self) -> None:
+        key = translation_key(self.state)
+        if key != self._tkey:
+            self._tkey = key
+            self.core.flush_tlb()
+
+    def invalidate_translations(self, what: str = "all") -> None:
+        self.machine.mmu.invalidate(self, what)
+        self.core.flush_tlb()
+
+    # ------------------------------------------------------------ translation
+    def translate(self, ea: int, access: str):
+        """(real address, perms) or a Fault, for the TLB-fill hook."""
+        st = self.state
+        on = st.msr & (MSR_IR if access == FETCH else MSR_DR)
+        if not on:
+            from .mmu import PROT_ALL
+            return real_mode_address(st, ea), PROT_ALL
+        return self.machine.mmu.translate(self, ea, access)
+
+    def fetch_word(self, ea: int) -> int:
+        res = self.translate(ea, FETCH)
+        if not isinstance(res, tuple) or not self.machine.ram.contains(res[0], 4):
+            raise RuntimeError(f"cannot read instruction at {ea:#x}")
+        return self.machine.ram.read_u32(res[0], little=bool(self.state.msr & MSR_LE))
+
+    # ------------------------------------------------------------ traps
+    def on_trap(self, kind: str, x: int):
+        """A trap from the execution core at instruction `x`: emulate or deliver.
+        Returns the next PC, or None when this CPU halts."""
+        self.last_trap_pc = x
+        try:
+            if kind in ("program", "syscall", "hv_emu", "fu"):
+                insn = self.fetch_word(x)
+                op = insn >> 26
+                if kind == "program" and op in (59, 63):
+                    raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
+                                                reason="floating-point enabled exception"))
+                return self.after_emulation(emulate(self, x, insn, kind))
+            if kind == "fpu":
+                raise Trap(InterruptRequest("fpu", x, x, self.fetch_word(x), reason="MSR[FP]=0"))
+            if kind == "vpu":
+                raise Trap(InterruptRequest("vmx", x, x, self.fetch_word(x), reason="MSR[VEC]=0"))
+            if kind == "vsxu":
+                raise Trap(InterruptRequest("vsx", x, x, self.fetch_word(x), reason="MSR[VSX]=0"))
+            if kind == "alignment":
+                raise Trap(InterruptRequest("alignment", x, x, self.fetch_word(x), dar=0,
+                                            reason="alignment (DAR not computed)"))
+            insn = self.fetch_word(x)
+            raise illegal(self, x, insn, f"unhandled trap {kind}")
+        except Trap as t:
+            return self.deliver(t.req)
+        except Halt as h:
+            self.halt(h.reason, x, h.detail)
+            return None
+
+    def after_emulation(self, next_pc: int) -> int:
+        """Deliver an asynchronous interrupt that an MSR change just enabled."""
+        if self.state.msr & MSR_EE and self.dec_pending():
+            return self.deliver(InterruptRequest("dec", next_pc, next_pc, None,
+                                                 reason="decrementer"))
+        return next_pc
+
+    def halt(self, reason: str, pc: int, detail: str = "") -> None:
+        self.halted = reason
+        self.halt_detail = detail
+        self.pc = pc
+        ev = self.machine.events
+        ev.emit(HaltEvent(self.index, ev.next_seq(), reason, pc, self.tb(), detail))
+
+    def deliver(self, req: InterruptRequest) -> int:
+        """Deliver an interrupt: compute it (pure), record it, apply it; return the vector."""
+        st = self.state
+        if req.kind == "mce" and not st.msr & MSR_ME:
+            raise Halt("checkstop", f"machine check with MSR[ME]=0 at {req.insn_addr:#x}: {req.reason}")
+        if not self.machine.hv_capable and INTERRUPTS[req.kind].hv:
+            # a partition without hypervisor state: HEAI-class events are Program interrupts
+            bits = SRR1_PROGILL
+            req = InterruptRequest("program", req.nip, req.insn_addr, req.insn, srr1_bits=bits,
+                                   reason=req.reason)
+        dl = compute_delivery(self.model, st, req, self.machine.hv_capable)
+        ev = self.machine.events
+        ie = InterruptEvent(
+            cpu=self.index, seq=ev.next_seq(), kind=req.kind, name=INTERRUPTS[req.kind].name,
+            insn_addr=req.insn_addr, insn=req.insn, vector=dl.vector, ail=dl.ail.ail,
+            ail_rule=dl.ail.rule, lpcr=st.lpcr, fscr=st.fscr, msr_before=dl.msr_before,
+            msr_after=dl.msr_after, srr0=dl.srr0, srr1=dl.srr1, hsrr0=dl.hsrr0,
+            hsrr1=dl.hsrr1, lr=dl.lr, ctr=dl.ctr,
+            fscr_ic=None if dl.fscr is None else (dl.fscr & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
+            hfscr_ic=None if dl.hfscr is None else (dl.hfscr & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
+            dar=dl.dar, dsisr=dl.dsisr, heir=dl.heir,
+            lev=req.lev if req.kind in ("sc", "scv") else None, reason=req.reason,
+            insns=self.tb())
+        apply_delivery(st, dl)
+        if dl.lr is not None:
+            self.core.set_lr(dl.lr)
+            self.core.set_ctr(dl.ctr)
+        if dl.fscr is not None and "fscr" in self.machine.watch_sprs:
+            pass
+        self.sync_msr()
+        ev.emit(ie)
+        return dl.vector
+
+    # ------------------------------------------------------------ system instructions
+    def system_call(self, addr: int, insn: int, lev: int) -> int:
+        hyp = self.machine.hypervisor
+        if lev == 1 and hyp is not None and not self.state.msr & MSR_HV:
+            return hyp.hcall(self, addr)
+        raise Trap(InterruptRequest("sc", addr + 4, addr, insn, lev=lev,
+                                    reason="sc 1 (hypercall)" if lev == 1 else f"sc {lev}"))
+
+    def enter_stop(self, addr: int, insn: int):
+        """stop/nap: the thread stops until a wake-up event (none is modelled yet
+        besides the machine waking it explicitly); it resumes after the stop."""
+        self.stop_pc = addr + 4
+        raise Halt("stop", "power-saving stop")
+
+    def mmu_op(self, op: str, addr: int, insn: int) -> None:
+        self.machine.mmu_instruction(self, op, addr, insn)
+
+    def doorbell_op(self, xo: int, addr: int, insn: int) -> int:
+        return addr + 4
+
+    # ------------------------------------------------------------ async
+    def dec_pending(self) -> bool:
+        return _s32(self.read_spr("dec")) < 0
+
+    def insns_until_dec(self) -> int | None:
+        if not self.state.msr & MSR_EE:
+            return None
+        v = _s32(self.read_spr("dec"))
+        return 0 if v < 0 else v + 1
+
+    # ------------------------------------------------------------ running
+    def runnable(self) -> bool:
+        return self.halted is None and not self.idle
+
+    def run_slice(self, limit: int) -> int:
+        """Run up to `limit` instructions; return how many were retired."""
+        if self.state.msr & MSR_EE and self.dec_pending():
+            self.pc = self.deliver(InterruptRequest("dec", self.pc, self.pc, None,
+                                                    reason="decrementer"))
+        until_dec = self.insns_until_dec()
+        if until_dec is not None and until_dec < limit:
+            limit = max(until_dec, 1)
+        try:
+            res = self.core.run(self.pc, limit)
+        except Halt as h:
+            self.halt(h.reason, self.last_trap_pc or self.pc, h.detail)
+            return 0
+        self.insns += res.executed
+        self.pc = res.pc
+        if res.reason == "fault":
+            self.insns += 1 if res.fault_access == FETCH else 0
+            try:
+                self.pc = self.handle_fault(res)
+            except Halt as h:
+                self.halt(h.reason, res.pc, h.detail)
+            return res.executed + (1 if res.fault_access == FETCH else 0)
+        if res.reason == "error":
+            self.halt("error", res.pc, f"execution error at {res.pc:#x}: {res.error}")
+            return res.executed
+        if self.halted is None and res.reason == "limit":
+            try:
+                if self.fetch_word(self.pc) == BRANCH_TO_SELF:
+                    self.idle = True
+            except RuntimeError:
+                pass
+        return res.executed
+
+    def handle_fault(self, res) -> int:
+        ea = self.core.fault_ea(res.fault_pa)
+        pc = res.pc
+        if ea is None:
+            raise Halt("error", f"access to unmapped physical address {res.fault_pa:#x} at {pc:#x}")
+        access = res.fault_access
+        tr = self.translate(ea, access)
+        if isinstance(tr, tuple):
+            pa, _ = tr
+            if self.machine.ram.contains(pa):
+                self.core.flush_tlb()          # stale or per-access permission entry: retry
+                return pc
+            # real address outside RAM: machine check (kvm-unit-tests test_mce)
+            insn = None if access == FETCH else self.fetch_word(pc)
+            return self.deliver(InterruptRequest(
+                "mce", pc, pc, insn, dar=None if access == FETCH else ea,
+                srr1_bits=0 if access == FETCH else SRR1_MC_LOADSTORE,
+                reason=f"{access} of real address {pa:#x} outside RAM (EA {ea:#x})"))
+        f: Fault = tr
+        if access == FETCH:
+            return self.deliver(InterruptRequest(f.kind, ea, ea, None, srr1_bits=f.srr1_bits,
+                                                 reason=f.reason))
+        insn = self.fetch_word(pc)
+        dsisr = f.dsisr | (DSISR_ISSTORE if access == "write" else 0)
+        if f.kind in ("dseg", "hdseg"):
+            dsisr = None
+        return self.deliver(InterruptRequest(f.kind, pc, pc, insn, dar=ea, dsisr=dsisr,
+                                             reason=f.reason))
+
+
+_ = (LPCR_AIL, MSR_HV)

@@ -1,0 +1,93 @@
+"""What happened, as data.  The harness builds traces, JSON, assertions and
+diagnoses from these; emu never formats them for people."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class InterruptEvent:
+    cpu: int
+    seq: int                  # machine-wide sequence number, from 0
+    kind: str                 # "scv", "sc", "fu", "program", ... (emu.interrupts.INTERRUPTS)
+    name: str                 # Linux handler name, e.g. "system_call_vectored"
+    insn_addr: int            # the instruction that caused it (or was interrupted)
+    insn: int | None          # its image, when it has one
+    vector: int               # where it was delivered
+    ail: int                  # effective AIL (0 = AIL did not apply)
+    ail_rule: str             # why AIL did or did not apply
+    lpcr: int                 # LPCR at delivery
+    fscr: int                 # FSCR at delivery (before IC is written)
+    msr_before: int
+    msr_after: int
+    srr0: int | None = None   # registers written by the delivery; None = untouched
+    srr1: int | None = None
+    hsrr0: int | None = None
+    hsrr1: int | None = None
+    lr: int | None = None
+    ctr: int | None = None
+    fscr_ic: int | None = None
+    hfscr_ic: int | None = None
+    dar: int | None = None
+    dsisr: int | None = None
+    heir: int | None = None
+    lev: int | None = None
+    reason: str = ""
+    insns: int = 0            # instructions the CPU had retired when it happened
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SprWriteEvent:
+    """A privileged register changed (emulated mtspr/mtmsr/rfid/delivery/hcall)."""
+    cpu: int
+    seq: int
+    spr: str                  # "lpcr", "fscr", "msr", ...
+    old: int
+    new: int
+    insn_addr: int            # the instruction that changed it
+    insn: int | None
+    source: str               # "mtspr", "mtmsrd", "rfid", "interrupt", "hcall", ...
+    insns: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class HaltEvent:
+    cpu: int
+    seq: int
+    reason: str               # "attn", "checkstop", "stop", "idle"
+    pc: int
+    insns: int = 0
+    detail: str = ""
+
+
+@dataclass
+class EventLog:
+    """Per-machine ordered event list with listeners (the debugger and the
+    invariant checker subscribe; the plain run adds nothing per instruction)."""
+    interrupts: list = field(default_factory=list)
+    spr_writes: list = field(default_factory=list)
+    halts: list = field(default_factory=list)
+    seq: int = 0
+    listeners: list = field(default_factory=list)
+    record_spr_writes: bool = True
+
+    def next_seq(self) -> int:
+        s = self.seq
+        self.seq += 1
+        return s
+
+    def emit(self, ev) -> None:
+        if isinstance(ev, InterruptEvent):
+            self.interrupts.append(ev)
+        elif isinstance(ev, SprWriteEvent):
+            self.spr_writes.append(ev)
+        elif isinstance(ev, HaltEvent):
+            self.halts.append(ev)
+        for fn in self.listeners:
+            fn(ev)

@@ -1,0 +1,155 @@
+"""A Machine: N hardware threads sharing RAM, scheduled round-robin in fixed
+instruction slices, so every run is deterministic.
+
+A run ends when
+  * a CPU executes `attn` in hypervisor state            -> outcome "attn"
+    (exit code = that CPU's r3, as skiboot uses it);
+  * a machine check arrives with MSR[ME]=0                -> "checkstop";
+  * every CPU sits in a branch-to-self or is stopped      -> "idle";
+  * the instruction budget is spent                        -> "budget";
+  * the execution core reports something it cannot model   -> "error".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .bits import SPR_NAMES
+from .cpu import Cpu
+from .events import EventLog
+from .memory import Ram
+from .mmu import make_mmu
+from .models import ProcessorModel, get_model
+from .state import SPR_FIELDS
+
+DEFAULT_RAM = 2 << 30
+DEFAULT_BUDGET = 100_000_000
+DEFAULT_SLICE = 20_000
+# SPR writes recorded as events unless a caller asks for others (debugger watch points,
+# the invariant checker): the ones that decide where interrupts go.
+DEFAULT_WATCH = frozenset({"lpcr", "fscr", "hfscr", "hid0", "ptcr", "sdr1", "hrmor"})
+
+
+@dataclass
+class CpuSnapshot:
+    index: int
+    pc: int
+    msr: int
+    cr: int
+    lr: int
+    ctr: int
+    xer: int
+    gpr: list
+    spr: dict
+    state: str          # "running", "idle", "attn", "checkstop", "stop", "stopped", "error"
+    insns: int
+
+
+@dataclass
+class RunResult:
+    outcome: str
+    exit_code: int | None
+    insns: int
+    cpus: list
+    interrupts: list
+    halts: list
+    spr_writes: list
+    detail: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class Machine:
+    def __init__(self, model: ProcessorModel | str = "power9", ncpus: int = 1,
+                 ram_size: int = DEFAULT_RAM, hv_capable: bool = True, mmu: str = "identity",
+                 slice_insns: int = DEFAULT_SLICE, hypervisor=None, watch_sprs=DEFAULT_WATCH):
+        if isinstance(model, str):
+            model = get_model(model)
+        if ncpus < 1:
+            raise ValueError("a machine needs at least one CPU")
+        self.model = model
+        self.hv_capable = hv_capable
+        self.hypervisor = hypervisor
+        self.ram = Ram(ram_size)
+        self.events = EventLog()
+        self.watch_sprs = set(watch_sprs)
+        self.mmu = make_mmu(mmu)
+        self.slice_insns = slice_insns
+        self.cpus = [Cpu(self, i, model) for i in range(ncpus)]
+        self.total_insns = 0
+        self.outcome = None
+        self.detail = ""
+        self.exit_code = None
+
+    # ------------------------------------------------------------ set-up
+    def load(self, data: bytes, addr: int = 0) -> None:
+        self.ram.write(addr, data)
+
+    def reset_cpu(self, index: int, pc: int, msr: int, gprs: dict | None = None,
+                  **sprs) -> Cpu:
+        cpu = self.cpus[index]
+        cpu.pc = pc
+        cpu.state.msr = msr
+        for name, v in sprs.items():
+            setattr(cpu.state, name, v)
+        for n, v in (gprs or {}).items():
+            cpu.set_gpr(n, v)
+        cpu.halted = None
+        cpu.idle = False
+        cpu.sync_msr()
+        return cpu
+
+    def stop_cpu(self, index: int) -> None:
+        """Hold a CPU stopped (e.g. pseries secondaries until RTAS start-cpu)."""
+        self.cpus[index].halted = "stopped"
+
+    def mmu_instruction(self, cpu: Cpu, op: str, addr: int, insn: int) -> None:
+        handler = getattr(self.mmu, "instruction", None)
+        if handler is not None:
+            handler(cpu, op, addr, insn)
+        cpu.invalidate_translations(op)
+
+    # ------------------------------------------------------------ running
+    def run(self, max_insns: int = DEFAULT_BUDGET) -> RunResult:
+        if max_insns <= 0:
+            raise ValueError("the instruction budget must be positive")
+        budget_end = self.total_insns + max_insns
+        self.outcome = None
+        while self.outcome is None:
+            progressed = False
+            for cpu in self.cpus:
+                if not cpu.runnable():
+                    continue
+                remaining = budget_end - self.total_insns
+                if remaining <= 0:
+                    self.outcome = "budget"
+                    break
+                progressed = True
+                self.total_insns += cpu.run_slice(min(self.slice_insns, remaining))
+                if cpu.halted in ("attn", "checkstop", "error"):
+                    self.outcome = cpu.halted
+                    self.detail = cpu.halt_detail
+                    if cpu.halted == "attn":
+                        self.exit_code = cpu.gpr(3)
+                    break
+            if self.outcome is None and not progressed:
+                self.outcome = "idle"
+            elif self.outcome is None and self.total_insns >= budget_end:
+                if any(c.runnable() for c in self.cpus):
+                    self.outcome = "budget"
+        return self.result()
+
+    def result(self) -> RunResult:
+        return RunResult(self.outcome, self.exit_code, self.total_insns,
+                         [self.snapshot(c) for c in self.cpus], list(self.events.interrupts),
+                         list(self.events.halts), list(self.events.spr_writes), self.detail)
+
+    def snapshot(self, cpu: Cpu) -> CpuSnapshot:
+        core = cpu.core
+        spr = {name: cpu.read_spr(name) if name in ("dec",) else getattr(cpu.state, name)
+               for name in SPR_FIELDS}
+        spr["dec"] = cpu.read_spr("dec")
+        state = cpu.halted or ("idle" if cpu.idle else "running")
+        return CpuSnapshot(cpu.index, cpu.pc, cpu.state.msr, core.get_cr(), core.get_lr(),
+                           core.get_ctr(), core.get_xer(), core.gprs(), spr, state, cpu.insns)
+
+
+_ = SPR_NAMES

@@ -1,0 +1,286 @@
+"""The only module that touches Unicorn.
+
+One Unicorn instance per hardware thread, all mapping the same RAM buffer.
+Every instance runs in problem state (real MSR = SF|PR plus FP/VEC/VSX/LE from
+the architected MSR) with Unicorn's virtual TLB; translation is answered by a
+TLB-fill hook (emu.mmu), privileged instructions and interrupts arrive through
+the interrupt hook and are handed to emu.cpu.  Facts about Unicorn 2.1.4 relied
+on here are in ../shared/reference/unicorn-ppc64.md and docs/design.md.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import importlib.machinery
+import os
+
+from unicorn import (UC_ARCH_PPC, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_HOOK_TLB_FILL,
+                     UC_MODE_BIG_ENDIAN, UC_MODE_PPC64, UC_PROT_ALL, UC_TLB_VIRTUAL, Uc,
+                     UcError)
+from unicorn.unicorn_const import (UC_CTL_IO_WRITE, UC_CTL_TLB_FLUSH, UC_HOOK_BLOCK,
+                                   UC_MEM_FETCH, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ,
+                                   UC_MEM_WRITE, UC_MEM_WRITE_UNMAPPED, UC_PROT_EXEC,
+                                   UC_PROT_READ, UC_PROT_WRITE)
+from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_PPC_REG_LR,
+                               UC_PPC_REG_MSR, UC_PPC_REG_PC, UC_PPC_REG_XER)
+
+from .bits import MSR_FP, MSR_LE, MSR_PR, MSR_SF, MSR_VEC, MSR_VSX
+
+# Real MSR bits mirrored from the architected MSR; PR is always set (Unicorn then
+# forces EE|IR|DR, which mean nothing here: translation is ours).
+REAL_MSR_MIRROR = MSR_SF | MSR_FP | MSR_VEC | MSR_VSX | MSR_LE
+
+# QEMU 5.0 POWERPC_EXCP_* numbers seen by UC_HOOK_INTR
+EXCP_ALIGN, EXCP_PROGRAM, EXCP_FPU, EXCP_SYSCALL = 5, 6, 7, 8
+EXCP_TRACE, EXCP_VPU, EXCP_VSXU, EXCP_FU, EXCP_HV_EMU = 68, 73, 94, 95, 96
+
+# Pages that must fault are mapped to this unmapped physical range; the page
+# index is encoded in the address so the exact EA is recovered from the
+# MEM_UNMAPPED report (which gives the physical address).
+FAULT_BASE = 0x2000000000000000
+PAGE_MASK = ~0xFFF
+
+UNTIL_NEVER = 0xFFFFFFFFFFFFFFFF  # odd, never a PC
+
+# intno -> what emu.cpu is told (QEMU's numbers stay in this module)
+_TRAP_KIND = {EXCP_PROGRAM: "program", EXCP_SYSCALL: "syscall", EXCP_HV_EMU: "hv_emu",
+              EXCP_FU: "fu", EXCP_FPU: "fpu", EXCP_VPU: "vpu", EXCP_VSXU: "vsxu",
+              EXCP_ALIGN: "alignment", EXCP_TRACE: "trace"}
+
+_PROT = {1: UC_PROT_READ, 2: UC_PROT_WRITE, 4: UC_PROT_EXEC}
+_ACCESS = {UC_MEM_FETCH: "fetch", UC_MEM_READ: "read", UC_MEM_WRITE: "write"}
+
+
+def _prot(perms: int) -> int:
+    p = 0
+    for bit, uc_bit in _PROT.items():
+        if perms & bit:
+            p |= uc_bit
+    return p
+
+
+class _Counter(ctypes.Structure):
+    _fields_ = [("count", ctypes.c_uint64), ("limit", ctypes.c_uint64),
+                ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
+                ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p)]
+
+
+def _load_counter():
+    here = os.path.dirname(__file__)
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for path in glob.glob(os.path.join(here, "_counter*" + suffix)):
+            try:
+                return ctypes.CDLL(path)
+            except OSError:
+                pass
+    return None
+
+
+_COUNTER_LIB = _load_counter()
+
+
+def _uclib():
+    from unicorn.unicorn_py3.unicorn import uclib  # unicorn 2.1.x layout
+    return uclib
+
+
+class SliceResult:
+    __slots__ = ("reason", "pc", "executed", "fault_access", "fault_pa", "fault_size", "error")
+
+    def __init__(self, reason, pc, executed, fault_access=None, fault_pa=None, fault_size=0,
+                 error=None):
+        self.reason = reason          # "limit", "stopped", "fault", "error"
+        self.pc = pc
+        self.executed = executed
+        self.fault_access = fault_access
+        self.fault_pa = fault_pa
+        self.fault_size = fault_size
+        self.error = error
+
+
+class UnicornCore:
+    """Execution core of one hardware thread."""
+
+    def __init__(self, ram, cpu):
+        self.cpu = cpu
+        self.ram = ram
+        uc = Uc(UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN)  # default model: POWER10
+        uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+        uc.mem_map_ptr(0, ram.size, UC_PROT_ALL, ram.address)
+        self.uc = uc
+        self._fault_pages = []        # index -> page EA
+        self._unmapped = None         # (access, pa, size) of the last unmapped access
+        self._pending_exc = None      # exception raised inside a hook
+        self._stop_requested = False
+        uc.hook_add(UC_HOOK_INTR, self._hook_intr)
+        uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
+        uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
+        self.counter = _Counter(0, 0, 0, 0, 0, None)
+        self.exact_count = _COUNTER_LIB is not None
+        if self.exact_count:
+            lib = _uclib()
+            self.counter.stop = ctypes.cast(lib.uc_emu_stop, ctypes.c_void_p).value
+            fn = ctypes.cast(_COUNTER_LIB.ppcvec_count_block, ctypes.c_void_p).value
+            h = ctypes.c_size_t()
+            err = lib.uc_hook_add(uc._uch, ctypes.byref(h), UC_HOOK_BLOCK, fn,
+                                  ctypes.cast(ctypes.pointer(self.counter), ctypes.c_void_p),
+                                  1, 0)
+            if err:
+                raise UcError(err)
+            self._counter_hook = h
+        ram.code_write_listeners.append(self.invalidate_code)
+        self._real_msr = None
+
+    # ---------------------------------------------------------- registers
+    def gpr(self, n: int) -> int:
+        return self.uc.reg_read(UC_PPC_REG_0 + n)
+
+    def set_gpr(self, n: int, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_0 + n, v & 0xFFFFFFFFFFFFFFFF)
+
+    def gprs(self) -> list:
+        r = self.uc.reg_read
+        return [r(UC_PPC_REG_0 + i) for i in range(32)]
+
+    def get_lr(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_LR)
+
+    def set_lr(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_LR, v)
+
+    def get_ctr(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_CTR)
+
+    def set_ctr(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_CTR, v)
+
+    def get_cr(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_CR)
+
+    def set_cr(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_CR, v)
+
+    def get_xer(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_XER)
+
+    def set_xer(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_XER, v)
+
+    def get_pc(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_PC)
+
+    def set_pc(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_PC, v)
+
+    def sync_msr(self, arch_msr: int) -> None:
+        """Mirror the architected MSR into Unicorn's (always in problem state)."""
+        real = (arch_msr & REAL_MSR_MIRROR) | MSR_PR
+        if real != self._real_msr:
+            self._real_msr = real
+            self.uc.reg_write(UC_PPC_REG_MSR, real)
+
+    # ---------------------------------------------------------- caches
+    def flush_tlb(self) -> None:
+        self._fault_pages.clear()
+        self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def invalidate_code(self, pa: int, length: int) -> None:
+        """Drop translated code after Python wrote memory (Unicorn does not)."""
+        # Translated blocks are looked up by physical page after a TLB flush.
+        self.uc.ctl_remove_cache(pa & PAGE_MASK, (pa + length + 0xFFF) & PAGE_MASK)
+        self.flush_tlb()
+
+    # ---------------------------------------------------------- hooks
+    def _hook_intr(self, uc, intno, _data):
+        try:
+            x = uc.reg_read(UC_PPC_REG_PC) - 4   # Unicorn reports the faulting instruction + 4
+            new_pc = self.cpu.on_trap(_TRAP_KIND.get(intno, "other"), x)
+            if new_pc is None:
+                self._stop_requested = True
+                uc.emu_stop()
+            else:
+                uc.reg_write(UC_PPC_REG_PC, new_pc)
+                if self._stop_requested:
+                    uc.emu_stop()
+        except BaseException as e:  # never let an exception die inside a C callback
+            self._pending_exc = e
+            uc.emu_stop()
+
+    def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
+        try:
+            res = self.cpu.translate(vaddr, _ACCESS.get(access, "read"))
+            if isinstance(res, tuple):
+                pa, perms = res
+                if 0 <= pa < self.ram.size:
+                    entry.paddr = pa & PAGE_MASK
+                    entry.perms = _prot(perms)
+                    return True
+            # a fault, or a real address outside RAM: route the page to the fault range
+            idx = len(self._fault_pages)
+            self._fault_pages.append(vaddr & PAGE_MASK)
+            entry.paddr = FAULT_BASE + (idx << 12)
+            entry.perms = UC_PROT_ALL
+            return True
+        except BaseException as e:
+            self._pending_exc = e
+            uc.emu_stop()
+            entry.paddr = FAULT_BASE
+            entry.perms = UC_PROT_ALL
+            return True
+
+    def _hook_unmapped(self, uc, access, address, size, value, _data):
+        self._unmapped = (access, address, size)
+        return False
+
+    def fault_ea(self, pa: int) -> int | None:
+        if pa is None or pa < FAULT_BASE:
+            return None
+        idx = (pa - FAULT_BASE) >> 12
+        if idx >= len(self._fault_pages):
+            return None
+        return self._fault_pages[idx] | (pa & 0xFFF)
+
+    # ---------------------------------------------------------- running
+    def run(self, pc: int, limit: int) -> SliceResult:
+        """Run from `pc` until `limit` instructions have started (at a block
+        boundary), a hook stops the core, or an access faults."""
+        c = self.counter
+        c.count = 0
+        c.limit = limit
+        c.stopped = 0
+        c.last_addr = 0
+        c.last_size = 0
+        self._unmapped = None
+        self._pending_exc = None
+        self._stop_requested = False
+        err = None
+        try:
+            if self.exact_count:
+                self.uc.emu_start(pc, UNTIL_NEVER)
+            else:
+                self.uc.emu_start(pc, UNTIL_NEVER, count=limit)
+        except UcError as e:
+            err = e
+        if self._pending_exc is not None:
+            e, self._pending_exc = self._pending_exc, None
+            raise e
+        pc_now = self.get_pc()
+        executed = c.count if self.exact_count else limit
+        if err is not None and self._unmapped is not None:
+            access, pa, size = self._unmapped
+            if access == UC_MEM_FETCH_UNMAPPED:
+                acc = "fetch"
+            elif access == UC_MEM_WRITE_UNMAPPED:
+                acc = "write"
+            else:
+                acc = "read"
+            if acc != "fetch" and self.exact_count and c.last_size:
+                end = c.last_addr + c.last_size
+                if c.last_addr <= pc_now < end:
+                    executed -= (end - (pc_now + 4)) >> 2
+            return SliceResult("fault", pc_now, executed, acc, pa, size)
+        if err is not None:
+            return SliceResult("error", pc_now, executed, error=err)
+        if self._stop_requested:
+            return SliceResult("stopped", pc_now, executed)
+        return SliceResult("limit", pc_now, executed)
