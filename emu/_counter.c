@@ -8,6 +8,8 @@
  * the block runs, so `count` is always the exact number of instructions that
  * started executing.  The last block's address and size let the Python side
  * subtract the instructions that a mid-block fault prevented from running.
+ * It also spots a one-instruction block that loops on itself, so a CPU parked
+ * in `b .` is seen as idle after one iteration instead of spinning.
  *
  * Loaded with ctypes (no Python API is used); the struct layout is mirrored in
  * emu/unicorn_backend.py.
@@ -23,6 +25,8 @@ typedef struct {
     uint64_t last_size;  /* its size in bytes                                 */
     uint64_t stopped;    /* 1 once the limit stopped the emulation            */
     ppcvec_stop_fn stop; /* uc_emu_stop, passed in from the Python binding    */
+    uint64_t selfloop;   /* 1: stopped at a one-instruction block repeating   */
+    uint64_t ignore_addr;/* a one-instruction loop known not to be `b .`     */
 } ppcvec_counter;
 
 void ppcvec_count_block(void *uc, uint64_t address, uint32_t size, void *user)
@@ -34,6 +38,15 @@ void ppcvec_count_block(void *uc, uint64_t address, uint32_t size, void *user)
             c->stopped = 1;
             c->stop(uc);
         }
+        return;
+    }
+    /* A one-instruction block entered twice in a row is a loop on itself: stop so
+     * the caller can tell `b .` (idle) from a terminating loop (`bdnz .`), which it
+     * then marks with ignore_addr. */
+    if (size == 4 && address == c->last_addr && address != c->ignore_addr) {
+        c->selfloop = 1;
+        c->stopped = 1;
+        c->stop(uc);
         return;
     }
     c->count += size >> 2;

@@ -277,13 +277,29 @@ class Cpu:
         if res.reason == "error":
             self.halt("error", res.pc, f"execution error at {res.pc:#x}: {res.error}")
             return res.executed
-        if self.halted is None and res.reason == "limit":
-            try:
-                if self.fetch_word(self.pc) == BRANCH_TO_SELF:
-                    self.idle = True
-            except RuntimeError:
-                pass
+        if self.halted is None and (res.reason == "idle" or (
+                res.reason == "limit" and not self.core.exact_count
+                and self.is_branch_to_self(self.pc))):
+            self.idle = True
         return res.executed
+
+    def idle_wakeup(self) -> int | None:
+        """Instructions an idle `b .` would spin before a decrementer interrupt
+        wakes it (None: nothing will)."""
+        if not self.idle or self.halted is not None:
+            return None
+        return self.insns_until_dec()
+
+    def fast_forward(self, n: int) -> None:
+        """Account `n` iterations of the branch-to-self and wake up."""
+        self.insns += n
+        self.idle = False
+
+    def is_branch_to_self(self, pc: int) -> bool:
+        try:
+            return self.fetch_word(pc) == BRANCH_TO_SELF
+        except RuntimeError:
+            return False
 
     def handle_fault(self, res) -> int:
         ea = self.core.fault_ea(res.fault_pa)

@@ -131,6 +131,15 @@ class Machine:
                         self.exit_code = cpu.gpr(3)
                     break
             if self.outcome is None and not progressed:
+                # every CPU is parked: the earliest decrementer wakes one, if within budget
+                waits = [(w, c.index) for c in self.cpus
+                         if (w := c.idle_wakeup()) is not None]
+                if waits:
+                    w, i = min(waits)
+                    if self.total_insns + w <= budget_end:
+                        self.cpus[i].fast_forward(w)
+                        self.total_insns += w
+                        continue
                 self.outcome = "idle"
             elif self.outcome is None and self.total_insns >= budget_end:
                 if any(c.runnable() for c in self.cpus):

@@ -62,7 +62,8 @@ def _prot(perms: int) -> int:
 class _Counter(ctypes.Structure):
     _fields_ = [("count", ctypes.c_uint64), ("limit", ctypes.c_uint64),
                 ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
-                ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p)]
+                ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p),
+                ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64)]
 
 
 def _load_counter():
@@ -115,7 +116,7 @@ class UnicornCore:
         uc.hook_add(UC_HOOK_INTR, self._hook_intr)
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
-        self.counter = _Counter(0, 0, 0, 0, 0, None)
+        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
         self.exact_count = _COUNTER_LIB is not None
         if self.exact_count:
             lib = _uclib()
@@ -248,19 +249,28 @@ class UnicornCore:
         c.count = 0
         c.limit = limit
         c.stopped = 0
-        c.last_addr = 0
+        c.last_addr = 1
         c.last_size = 0
         self._unmapped = None
         self._pending_exc = None
         self._stop_requested = False
         err = None
-        try:
-            if self.exact_count:
-                self.uc.emu_start(pc, UNTIL_NEVER)
-            else:
-                self.uc.emu_start(pc, UNTIL_NEVER, count=limit)
-        except UcError as e:
-            err = e
+        while True:
+            c.selfloop = 0
+            c.stopped = 0
+            try:
+                if self.exact_count:
+                    self.uc.emu_start(pc, UNTIL_NEVER)
+                else:
+                    self.uc.emu_start(pc, UNTIL_NEVER, count=limit)
+            except UcError as e:
+                err = e
+            if not c.selfloop or self._pending_exc is not None:
+                break
+            pc = self.get_pc()
+            if self.cpu.is_branch_to_self(pc):
+                return SliceResult("idle", pc, c.count)
+            c.ignore_addr = pc        # a terminating one-instruction loop: let it run
         if self._pending_exc is not None:
             e, self._pending_exc = self._pending_exc, None
             raise e

@@ -301,3 +301,12 @@ def test_decrementer_interrupt_when_ee(ppcvec):
     e = r.interrupts[0]
     assert e.kind == "dec" and e.vector == 0x900
     assert r.symbols["loop"] <= e.srr0 <= r.symbols["loop"] + 4
+
+
+def test_decrementer_wakes_a_cpu_parked_in_branch_to_self(ppcvec):
+    body = ("    li 3, 1000\n    mtspr 22, 3\n    mfmsr 4\n    ori 4, 4, 0x8000\n    mtmsrd 4\n"
+            "park: b park")
+    r = run(ppcvec, program(body, msr=HV_MMU_OFF))
+    e = r.interrupts[0]
+    assert e.kind == "dec" and e.vector == 0x900 and e.srr0 == r.symbols["park"]
+    assert r.outcome == "idle"          # then parked again at the 0x900 slot (EE now 0)
