@@ -41,6 +41,7 @@ class Cpu:
         self.halt_detail = ""
         self.idle = False            # parked in a branch-to-self
         self.stop_pc = None          # where `stop` resumes
+        self.at_breakpoint = False   # stopped before the instruction at a breakpoint
         self._tkey = None
         self.last_trap_pc = None
         self.sync_msr()
@@ -252,8 +253,17 @@ class Cpu:
     def runnable(self) -> bool:
         return self.halted is None and not self.idle
 
-    def run_slice(self, limit: int) -> int:
-        """Run up to `limit` instructions; return how many were retired."""
+    def run_slice(self, limit: int, step: bool = False) -> int:
+        """Run up to `limit` instructions (or exactly one with `step`); return how
+        many were retired."""
+        if self.at_breakpoint and not step:
+            # resume from a breakpoint: execute the instruction under it first
+            self.at_breakpoint = False
+            n = self.run_slice(1, step=True)
+            if not self.runnable() or limit <= n:
+                return n
+            return n + self.run_slice(limit - n)
+        self.at_breakpoint = False
         if self.state.msr & MSR_EE and self.dec_pending():
             self.pc = self.deliver(InterruptRequest("dec", self.pc, self.pc, None,
                                                     reason="decrementer"))
@@ -261,7 +271,7 @@ class Cpu:
         if until_dec is not None and until_dec < limit:
             limit = max(until_dec, 1)
         try:
-            res = self.core.run(self.pc, limit)
+            res = self.core.step(self.pc) if step else self.core.run(self.pc, limit)
         except Halt as h:
             self.halt(h.reason, self.last_trap_pc or self.pc, h.detail)
             return 0
@@ -276,6 +286,9 @@ class Cpu:
             return res.executed + (1 if res.fault_access == FETCH else 0)
         if res.reason == "error":
             self.halt("error", res.pc, f"execution error at {res.pc:#x}: {res.error}")
+            return res.executed
+        if res.reason == "breakpoint":
+            self.at_breakpoint = True
             return res.executed
         if self.halted is None and (res.reason == "idle" or (
                 res.reason == "limit" and not self.core.exact_count

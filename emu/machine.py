@@ -78,6 +78,8 @@ class Machine:
         self.outcome = None
         self.detail = ""
         self.exit_code = None
+        self.breakpoints = set()
+        self.stopped_cpu = None
 
     # ------------------------------------------------------------ set-up
     def load(self, data: bytes, addr: int = 0) -> None:
@@ -124,6 +126,10 @@ class Machine:
                     break
                 progressed = True
                 self.total_insns += cpu.run_slice(min(self.slice_insns, remaining))
+                if cpu.at_breakpoint:
+                    self.outcome = "breakpoint"
+                    self.stopped_cpu = cpu.index
+                    break
                 if cpu.halted in ("attn", "checkstop", "error"):
                     self.outcome = cpu.halted
                     self.detail = cpu.halt_detail
@@ -145,6 +151,30 @@ class Machine:
                 if any(c.runnable() for c in self.cpus):
                     self.outcome = "budget"
         return self.result()
+
+    def set_breakpoints(self, addrs) -> None:
+        """Stop `run()` (outcome "breakpoint", `stopped_cpu`) before any CPU executes
+        an instruction at one of these effective addresses; the next `run()` or
+        `step()` executes it."""
+        self.breakpoints = set(addrs)
+        for c in self.cpus:
+            c.core.set_exits(self.breakpoints)
+
+    def step(self, index: int = 0) -> int:
+        """Execute one instruction on CPU `index`; an interrupt it causes is
+        delivered within the step.  Returns instructions retired (0 or 1)."""
+        cpu = self.cpus[index]
+        if not cpu.runnable():
+            return 0
+        cpu.at_breakpoint = False
+        n = cpu.run_slice(1, step=True)
+        self.total_insns += n
+        if cpu.halted in ("attn", "checkstop", "error"):
+            self.outcome = cpu.halted
+            self.detail = cpu.halt_detail
+            if cpu.halted == "attn":
+                self.exit_code = cpu.gpr(3)
+        return n
 
     def result(self) -> RunResult:
         return RunResult(self.outcome, self.exit_code, self.total_insns,

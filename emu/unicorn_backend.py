@@ -241,8 +241,39 @@ class UnicornCore:
             return None
         return self._fault_pages[idx] | (pa & 0xFFF)
 
+    # ---------------------------------------------------------- breakpoints
+    def set_exits(self, addrs) -> None:
+        """Stop before executing any of `addrs` (Unicorn exits: no per-instruction cost).
+        An empty set turns them off.  Translated blocks are flushed so the new
+        exits take effect."""
+        addrs = sorted(set(addrs))
+        if addrs == getattr(self, "_exits", []):
+            return
+        self._exits = addrs
+        if addrs:
+            self.uc.ctl_exits_enabled(True)
+            self.uc.ctl_set_exits(addrs)
+        else:
+            self.uc.ctl_exits_enabled(False)
+        self.uc.ctl_flush_tb()
+
+    def step(self, pc: int) -> SliceResult:
+        """Execute exactly one instruction (an interrupt it raises is delivered
+        within the step, so the PC after it is the handler's first instruction)."""
+        exits = getattr(self, "_exits", [])
+        if exits:
+            self.uc.ctl_exits_enabled(False)
+            self.uc.ctl_flush_tb()
+        try:
+            return self.run(pc, 1 << 62, count=1)
+        finally:
+            if exits:
+                self.uc.ctl_exits_enabled(True)
+                self.uc.ctl_set_exits(exits)
+                self.uc.ctl_flush_tb()
+
     # ---------------------------------------------------------- running
-    def run(self, pc: int, limit: int) -> SliceResult:
+    def run(self, pc: int, limit: int, count: int = 0) -> SliceResult:
         """Run from `pc` until `limit` instructions have started (at a block
         boundary), a hook stops the core, or an access faults."""
         c = self.counter
@@ -259,13 +290,15 @@ class UnicornCore:
             c.selfloop = 0
             c.stopped = 0
             try:
-                if self.exact_count:
+                if count:
+                    self.uc.emu_start(pc, UNTIL_NEVER, count=count)
+                elif self.exact_count:
                     self.uc.emu_start(pc, UNTIL_NEVER)
                 else:
                     self.uc.emu_start(pc, UNTIL_NEVER, count=limit)
             except UcError as e:
                 err = e
-            if not c.selfloop or self._pending_exc is not None:
+            if not c.selfloop or self._pending_exc is not None or count:
                 break
             pc = self.get_pc()
             if self.cpu.is_branch_to_self(pc):
@@ -276,6 +309,9 @@ class UnicornCore:
             raise e
         pc_now = self.get_pc()
         executed = c.count if self.exact_count else limit
+        if count:   # single step: the instruction counts once, unless its fetch faulted
+            executed = 0 if (self._unmapped is not None
+                             and self._unmapped[0] == UC_MEM_FETCH_UNMAPPED) else 1
         if err is not None and self._unmapped is not None:
             access, pa, size = self._unmapped
             if access == UC_MEM_FETCH_UNMAPPED:
@@ -284,7 +320,7 @@ class UnicornCore:
                 acc = "write"
             else:
                 acc = "read"
-            if acc != "fetch" and self.exact_count and c.last_size:
+            if acc != "fetch" and self.exact_count and c.last_size and not count:
                 end = c.last_addr + c.last_size
                 if c.last_addr <= pc_now < end:
                     executed -= (end - (pc_now + 4)) >> 2
@@ -293,4 +329,6 @@ class UnicornCore:
             return SliceResult("error", pc_now, executed, error=err)
         if self._stop_requested:
             return SliceResult("stopped", pc_now, executed)
+        if not count and c.count < limit and pc_now in getattr(self, "_exits", ()):
+            return SliceResult("breakpoint", pc_now, executed)
         return SliceResult("limit", pc_now, executed)
