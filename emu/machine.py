@@ -7,7 +7,9 @@ A run ends when
   * a machine check arrives with MSR[ME]=0                -> "checkstop";
   * every CPU sits in a branch-to-self or is stopped      -> "idle";
   * the instruction budget is spent                        -> "budget";
-  * the execution core reports something it cannot model   -> "error".
+  * the execution core reports something it cannot model   -> "error";
+  * a debugger asked: a breakpoint was reached             -> "breakpoint",
+    or `request_stop()` was called                          -> "stopped".
 """
 from __future__ import annotations
 
@@ -80,6 +82,7 @@ class Machine:
         self.exit_code = None
         self.breakpoints = set()
         self.stopped_cpu = None
+        self._stop_request = False
 
     # ------------------------------------------------------------ set-up
     def load(self, data: bytes, addr: int = 0) -> None:
@@ -126,6 +129,11 @@ class Machine:
                     break
                 progressed = True
                 self.total_insns += cpu.run_slice(min(self.slice_insns, remaining))
+                if self._stop_request:
+                    self._stop_request = False
+                    self.outcome = "stopped"
+                    self.stopped_cpu = cpu.index
+                    break
                 if cpu.at_breakpoint:
                     self.outcome = "breakpoint"
                     self.stopped_cpu = cpu.index
@@ -151,6 +159,13 @@ class Machine:
                 if any(c.runnable() for c in self.cpus):
                     self.outcome = "budget"
         return self.result()
+
+    def request_stop(self) -> None:
+        """Make `run()` return with outcome "stopped" after the current
+        instruction (debugger watch points, Ctrl-C from another thread)."""
+        self._stop_request = True
+        for c in self.cpus:
+            c.core.request_stop()
 
     def set_breakpoints(self, addrs) -> None:
         """Stop `run()` (outcome "breakpoint", `stopped_cpu`) before any CPU executes

@@ -241,6 +241,15 @@ class UnicornCore:
             return None
         return self._fault_pages[idx] | (pa & 0xFFF)
 
+    def request_stop(self) -> None:
+        """Stop the running slice as soon as possible (from a hook, an event
+        listener or another thread)."""
+        self._stop_requested = True
+        try:
+            self.uc.emu_stop()
+        except UcError:
+            pass
+
     # ---------------------------------------------------------- breakpoints
     def set_exits(self, addrs) -> None:
         """Stop before executing any of `addrs` (Unicorn exits: no per-instruction cost).
