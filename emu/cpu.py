@@ -18,7 +18,14 @@ from .privileged import Halt, Trap, emulate, illegal
 from .state import CpuState
 from .unicorn_backend import UnicornCore
 
+import struct
+
+_U32BE = struct.Struct(">I")
+_U32LE = struct.Struct("<I")
 BRANCH_TO_SELF = 0x48000000
+# What translations depend on (emu.mmu.translation_key): writes to these flush the TLB.
+TRANSLATION_MSR = MSR_IR | MSR_DR | MSR_HV | MSR_PR
+TRANSLATION_SPRS = frozenset({"lpcr", "pidr", "lpidr", "ptcr", "sdr1", "hrmor"})
 DEC_RESET = 0x7FFFFFFF   # far in the future: no decrementer interrupt unless a program arms one
 
 
@@ -43,6 +50,10 @@ class Cpu:
         self.stop_pc = None          # where `stop` resumes
         self.at_breakpoint = False   # stopped before the instruction at a breakpoint
         self._tkey = None
+        self._tmsr = None
+        self._mm = machine.ram.mm
+        self._fetch_page = None      # one-entry instruction-translation cache
+        self._fetch_pa = 0
         self.last_trap_pc = None
         self.sync_msr()
 
@@ -98,7 +109,8 @@ class Cpu:
             ev = self.machine.events
             ev.emit(SprWriteEvent(self.index, ev.next_seq(), name, old, value, addr, insn,
                                   source, self.tb()))
-        self.check_translation()
+        if name in TRANSLATION_SPRS:
+            self.check_translation()
 
     def write_msr(self, new: int, addr: int, insn, source: str) -> None:
         st = self.state
@@ -113,17 +125,22 @@ class Cpu:
         self.sync_msr()
 
     def sync_msr(self) -> None:
-        self.core.sync_msr(self.state.msr)
-        self.check_translation()
+        msr = self.state.msr
+        self.core.sync_msr(msr)
+        if (msr & TRANSLATION_MSR) != self._tmsr:
+            self.check_translation()
 
     def check_translation(self) -> None:
         key = translation_key(self.state)
+        self._tmsr = self.state.msr & TRANSLATION_MSR
         if key != self._tkey:
             self._tkey = key
+            self._fetch_page = None
             self.core.flush_tlb()
 
     def invalidate_translations(self, what: str = "all") -> None:
         self.machine.mmu.invalidate(self, what)
+        self._fetch_page = None
         self.core.flush_tlb()
 
     # ------------------------------------------------------------ translation
@@ -137,10 +154,19 @@ class Cpu:
         return self.machine.mmu.translate(self, ea, access)
 
     def fetch_word(self, ea: int) -> int:
-        res = self.translate(ea, FETCH)
-        if not isinstance(res, tuple) or not self.machine.ram.contains(res[0], 4):
-            raise RuntimeError(f"cannot read instruction at {ea:#x}")
-        return self.machine.ram.read_u32(res[0], little=bool(self.state.msr & MSR_LE))
+        """The instruction image at `ea` (as fetched: translated, in MSR[LE] order)."""
+        page = ea >> 12
+        if page == self._fetch_page:
+            pa = self._fetch_pa | (ea & 0xFFF)
+        else:
+            res = self.translate(ea, FETCH)
+            if not isinstance(res, tuple) or not self.machine.ram.contains(res[0], 4):
+                raise RuntimeError(f"cannot read instruction at {ea:#x}")
+            pa = res[0]
+            self._fetch_page, self._fetch_pa = page, pa & ~0xFFF
+        if self.state.msr & MSR_LE:
+            return _U32LE.unpack_from(self._mm, pa)[0]
+        return _U32BE.unpack_from(self._mm, pa)[0]
 
     # ------------------------------------------------------------ traps
     def on_trap(self, kind: str, x: int):
@@ -154,7 +180,10 @@ class Cpu:
                 if kind == "program" and op in (59, 63):
                     raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
                                                 reason="floating-point enabled exception"))
-                return self.after_emulation(emulate(self, x, insn, kind))
+                r = emulate(self, x, insn, kind)
+                if r.__class__ is int:
+                    return self.after_emulation(r)
+                return self.deliver(r)
             if kind == "fpu":
                 raise Trap(InterruptRequest("fpu", x, x, self.fetch_word(x), reason="MSR[FP]=0"))
             if kind == "vpu":
@@ -198,25 +227,23 @@ class Cpu:
                                    reason=req.reason)
         dl = compute_delivery(self.model, st, req, self.machine.hv_capable)
         ev = self.machine.events
+        fic = dl.fscr
+        hic = dl.hfscr
         ie = InterruptEvent(
-            cpu=self.index, seq=ev.next_seq(), kind=req.kind, name=INTERRUPTS[req.kind].name,
-            insn_addr=req.insn_addr, insn=req.insn, vector=dl.vector, ail=dl.ail.ail,
-            ail_rule=dl.ail.rule, lpcr=st.lpcr, fscr=st.fscr, msr_before=dl.msr_before,
-            msr_after=dl.msr_after, srr0=dl.srr0, srr1=dl.srr1, hsrr0=dl.hsrr0,
-            hsrr1=dl.hsrr1, lr=dl.lr, ctr=dl.ctr,
-            fscr_ic=None if dl.fscr is None else (dl.fscr & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
-            hfscr_ic=None if dl.hfscr is None else (dl.hfscr & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
-            dar=dl.dar, dsisr=dl.dsisr, heir=dl.heir,
-            lev=req.lev if req.kind in ("sc", "scv") else None, reason=req.reason,
-            insns=self.tb())
+            self.index, ev.seq, req.kind, dl.name, req.insn_addr, req.insn, dl.vector,
+            dl.ail.ail, dl.ail.rule, st.lpcr, st.fscr, dl.msr_before, dl.msr_after,
+            dl.srr0, dl.srr1, dl.hsrr0, dl.hsrr1, dl.lr, dl.ctr,
+            None if fic is None else (fic & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
+            None if hic is None else (hic & FSCR_IC_MASK) >> FSCR_IC_SHIFT,
+            dl.dar, dl.dsisr, dl.heir,
+            req.lev if req.kind in ("sc", "scv") else None, req.reason,
+            self.insns + self.core.counter.count)
+        ev.seq += 1
         apply_delivery(st, dl)
         if dl.lr is not None:
-            self.core.set_lr(dl.lr)
-            self.core.set_ctr(dl.ctr)
-        if dl.fscr is not None and "fscr" in self.machine.watch_sprs:
-            pass
+            self.core.set_lr_ctr(dl.lr, dl.ctr)
         self.sync_msr()
-        ev.emit(ie)
+        ev.emit_interrupt(ie)
         return dl.vector
 
     # ------------------------------------------------------------ system instructions
@@ -224,8 +251,8 @@ class Cpu:
         hyp = self.machine.hypervisor
         if lev == 1 and hyp is not None and not self.state.msr & MSR_HV:
             return hyp.hcall(self, addr)
-        raise Trap(InterruptRequest("sc", addr + 4, addr, insn, lev=lev,
-                                    reason="sc 1 (hypercall)" if lev == 1 else f"sc {lev}"))
+        return InterruptRequest("sc", addr + 4, addr, insn, lev=lev,
+                                reason="sc 1 (hypercall)" if lev == 1 else f"sc {lev}")
 
     def enter_stop(self, addr: int, insn: int):
         """stop/nap: the thread stops until a wake-up event (none is modelled yet
@@ -333,6 +360,19 @@ class Cpu:
                 srr1_bits=0 if access == FETCH else SRR1_MC_LOADSTORE,
                 reason=f"{access} of real address {pa:#x} outside RAM (EA {ea:#x})"))
         f: Fault = tr
+        if f.kind in ("hdsi", "hisi"):
+            # partition-scoped fault (radix guest): HDAR/HDSISR/ASDR, HSRR1 causes
+            # (ISA v3.0 III 7.5.14-15)
+            st = self.state
+            if f.asdr is not None:
+                st.asdr = f.asdr
+            if f.kind == "hdsi":
+                st.hdar = ea
+                st.hdsisr = f.dsisr | (DSISR_ISSTORE if access == "write" else 0)
+            nip = ea if access == FETCH else pc
+            return self.deliver(InterruptRequest(
+                f.kind, nip, nip, None if access == FETCH else self.fetch_word(pc),
+                srr1_bits=f.srr1_bits, reason=f.reason))
         if access == FETCH:
             return self.deliver(InterruptRequest(f.kind, ea, ea, None, srr1_bits=f.srr1_bits,
                                                  reason=f.reason))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class InterruptEvent:
     cpu: int
     seq: int                  # machine-wide sequence number, from 0
@@ -39,7 +39,7 @@ class InterruptEvent:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class SprWriteEvent:
     """A privileged register changed (emulated mtspr/mtmsr/rfid/delivery/hcall)."""
     cpu: int
@@ -81,6 +81,11 @@ class EventLog:
         s = self.seq
         self.seq += 1
         return s
+
+    def emit_interrupt(self, ev) -> None:
+        self.interrupts.append(ev)
+        for fn in self.listeners:
+            fn(ev)
 
     def emit(self, ev) -> None:
         if isinstance(ev, InterruptEvent):

@@ -14,6 +14,7 @@ One function per architectural rule, each naming its source:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .bits import (FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HAIL, LPCR_HR, LPCR_ILE, LPCR_LPES0,
                    MASK64, MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_LE, MSR_ME, MSR_RI, MSR_SF,
@@ -67,7 +68,7 @@ AIL2_OFFSET = 0x18000
 AIL3_OFFSET = 0xC000000000004000
 
 
-@dataclass
+@dataclass(slots=True)
 class InterruptRequest:
     """What the executing instruction (or the machine) asks to deliver."""
     kind: str
@@ -83,7 +84,7 @@ class InterruptRequest:
     reason: str = ""         # human text: why (illegal, privileged, no translation, ...)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AilDecision:
     ail: int          # effective AIL applied (0 = none)
     lpcr_ail: int     # LPCR[AIL] at delivery
@@ -91,7 +92,7 @@ class AilDecision:
     rule: str         # which row of the AIL table decided, in words
 
 
-@dataclass
+@dataclass(slots=True)
 class Delivery:
     """Register writes of one interrupt delivery (pure result of compute_delivery)."""
     kind: str
@@ -99,6 +100,7 @@ class Delivery:
     msr_before: int
     msr_after: int
     ail: AilDecision
+    name: str = ""
     srr0: int | None = None
     srr1: int | None = None
     hsrr0: int | None = None
@@ -248,20 +250,31 @@ def srr1_value(msr: int, cause_bits: int) -> int:
     return (msr & ~SRR1_CAUSE_MASK & MASK64) | cause_bits
 
 
+@lru_cache(maxsize=8192)
+def delivery_target(model: ProcessorModel, kind: str, lev: int, msr: int, lpcr: int, hid0: int,
+                    hv_capable: bool) -> tuple:
+    """Where an interrupt goes and with which MSR: (definition, vector, new MSR,
+    AIL decision).  A pure function of its arguments, so it is memoised."""
+    d = INTERRUPTS[kind]
+    if d.kind == "external" and hv_capable and not lpcr & LPCR_LPES0:
+        d = InterruptDef("external", "hardware_interrupt", 0x500, True)
+    st = CpuState(msr=msr, lpcr=lpcr, hid0=hid0)
+    new = interrupt_new_msr(model, st, d, lev, hv_capable)
+    vector = d.vector
+    if d.kind == "scv":
+        vector = SCV_VECTOR_BASE + (lev & 0x7F) * 0x20
+    decision = decide_ail(model, d, msr, new, lpcr)
+    vector, new = apply_ail(d, vector, new, decision.ail)
+    return d, vector, new, decision
+
+
 def compute_delivery(model: ProcessorModel, state: CpuState, req: InterruptRequest,
                      hv_capable: bool, lr_ctr_next: int | None = None) -> Delivery:
     """Everything delivering `req` writes, as a pure function of the state."""
-    d = INTERRUPTS[req.kind]
-    if d.kind == "external" and hv_capable and not state.lpcr & LPCR_LPES0:
-        d = InterruptDef("external", "hardware_interrupt", 0x500, True)
     old = state.msr
-    new = interrupt_new_msr(model, state, d, req.lev, hv_capable)
-    vector = d.vector
-    if d.kind == "scv":
-        vector = SCV_VECTOR_BASE + (req.lev & 0x7F) * 0x20
-    decision = decide_ail(model, d, old, new, state.lpcr)
-    vector, new = apply_ail(d, vector, new, decision.ail)
-    dl = Delivery(kind=req.kind, vector=vector, msr_before=old, msr_after=new, ail=decision)
+    d, vector, new, decision = delivery_target(model, req.kind, req.lev, old, state.lpcr,
+                                               state.hid0, hv_capable)
+    dl = Delivery(req.kind, vector, old, new, decision, name=d.name)
     if d.kind == "scv":
         # LR = next instruction, CTR = SRR1-style MSR; SRR0/SRR1 untouched (ISA III 7.5.18)
         dl.lr = req.nip

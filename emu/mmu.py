@@ -11,8 +11,8 @@ Translation modes of a Machine (`mmu=`):
     effective address is used like a real-mode one (top 4 bits ignored), so a
     program can switch translation on without page tables.  No segment or
     storage interrupts are raised.
-  * "architected": radix or hash translation (see the MMU issue); until it is
-    implemented the machine refuses to be built in this mode.
+  * "architected": radix or hash translation as the Power ISA says
+    (emu/mmu_arch.py, emu/mmu_radix.py, emu/mmu_hash.py; docs/mmu.md).
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class Fault:
     srr1_bits: int = 0        # ISI causes (SRR1) 
     dsisr: int = 0            # DSI causes
     reason: str = ""
+    asdr: int | None = None   # HDSI/HISI: guest real address (ASDR, ISA v3.0)
 
 
 def real_mode_address(state, ea: int) -> int:

@@ -60,6 +60,9 @@ class ProcessorModel:
     interrupts: tuple              # interrupt kinds this CPU can raise
     reset_lpcr: int = 0xC          # LPES0|LPES1, as QEMU 7.2 powernv reads after reset
 
+    def __hash__(self) -> int:       # models are singletons: hash by name (cheap, memo keys)
+        return hash(self.name)
+
     @property
     def has_hail(self) -> bool:
         return bool(self.lpcr_mask & LPCR_HAIL)

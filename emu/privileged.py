@@ -89,7 +89,7 @@ SPR_ACCESS = {
     306: ("hdsisr", "hv", "hv"), 307: ("hdar", "hv", "hv"), 310: ("hdec", "hv", "hv"),
     313: ("hrmor", "hv", "hv"), 314: ("hsrr0", "hv", "hv"), 315: ("hsrr1", "hv", "hv"),
     318: ("lpcr", "hv", "hv"), 319: ("lpidr", "hv", "hv"), 339: ("heir", "hv", "hv"),
-    464: ("ptcr", "hv", "hv"), 815: ("tar", "user", "user"), 855: ("psscr", "sv", "sv"),
+    464: ("ptcr", "hv", "hv"), 816: ("asdr", "hv", "hv"), 815: ("tar", "user", "user"), 855: ("psscr", "sv", "sv"),
     896: ("ppr", "user", "user"), 1008: ("hid0", "hv", "hv"), 1023: ("pir", None, "sv"),
 }
 # Problem-state access to these user SPRs is gated by an FSCR facility (ISA III 9.2)
@@ -182,13 +182,10 @@ def msr_from_source(cur: int, src: int, copy_mask: int, may_alter_hv: bool) -> i
         never change it;
       * ME changes only in hypervisor state.
     """
-    new = (cur & ~copy_mask) | (src & copy_mask)
-    pr = bool(src & MSR_PR)
-    for m in (MSR_EE, MSR_IR, MSR_DR):
-        if src & m or pr:
-            new |= m
-        else:
-            new &= ~m
+    eeirdr = MSR_EE | MSR_IR | MSR_DR
+    new = (cur & ~(copy_mask | eeirdr)) | (src & copy_mask) | (src & eeirdr)
+    if src & MSR_PR:
+        new |= eeirdr
     if may_alter_hv:
         if not (cur & MSR_HV and src & MSR_HV):
             new &= ~MSR_HV
@@ -242,8 +239,13 @@ def is_attn(insn: int) -> bool:
     return insn == 0x00000200
 
 
-def emulate(cpu, addr: int, insn: int, intno_hint: str = "") -> int:
-    """Emulate one trapped instruction at `addr`; return the next PC or raise Trap/Halt."""
+SCV_REASON = tuple(f"scv {lev}" for lev in range(128))
+
+
+def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
+    """Emulate one trapped instruction at `addr`.  Returns the next PC, or the
+    InterruptRequest to deliver (the common sc/scv path); raises Trap for other
+    interrupts and Halt when the CPU stops."""
     op = insn >> 26
     st = cpu.state
     model = cpu.model
@@ -255,10 +257,9 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = "") -> int:
             if not model.has_scv:
                 raise illegal(cpu, addr, insn, f"scv does not exist on {model.name}")
             if not st.fscr & FSCR_SCV:
-                raise Trap(InterruptRequest("fu", addr, addr, insn, ic=FSCR_IC_SCV, lev=lev,
-                                            reason="scv with FSCR[SCV]=0"))
-            raise Trap(InterruptRequest("scv", addr + 4, addr, insn, lev=lev,
-                                        reason=f"scv {lev}"))
+                return InterruptRequest("fu", addr, addr, insn, ic=FSCR_IC_SCV, lev=lev,
+                                        reason="scv with FSCR[SCV]=0")
+            return InterruptRequest("scv", addr + 4, addr, insn, lev=lev, reason=SCV_REASON[lev])
         raise illegal(cpu, addr, insn)
     if op == 19:
         xo = (insn >> 1) & 0x3FF

@@ -21,8 +21,9 @@ from unicorn.unicorn_const import (UC_CTL_IO_WRITE, UC_CTL_TLB_FLUSH, UC_HOOK_BL
                                    UC_MEM_FETCH, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ,
                                    UC_MEM_WRITE, UC_MEM_WRITE_UNMAPPED, UC_PROT_EXEC,
                                    UC_PROT_READ, UC_PROT_WRITE)
-from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_PPC_REG_LR,
-                               UC_PPC_REG_MSR, UC_PPC_REG_PC, UC_PPC_REG_XER)
+from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_PPC_REG_FPR0,
+                               UC_PPC_REG_FPSCR, UC_PPC_REG_LR, UC_PPC_REG_MSR, UC_PPC_REG_PC,
+                               UC_PPC_REG_XER)
 
 from .bits import MSR_FP, MSR_LE, MSR_PR, MSR_SF, MSR_VEC, MSR_VSX
 
@@ -80,6 +81,9 @@ def _load_counter():
 _COUNTER_LIB = _load_counter()
 
 
+_INTR_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p)
+
+
 def _uclib():
     from unicorn.unicorn_py3.unicorn import uclib  # unicorn 2.1.x layout
     return uclib
@@ -113,7 +117,16 @@ class UnicornCore:
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._stop_requested = False
-        uc.hook_add(UC_HOOK_INTR, self._hook_intr)
+        # The interrupt hook is registered directly with libunicorn (not through the
+        # binding's wrapper layers): it runs on every trap.
+        lib = _uclib()
+        self._intr_cb = _INTR_CB(self._hook_intr_raw)
+        h = ctypes.c_size_t()
+        err = lib.uc_hook_add(uc._uch, ctypes.byref(h), UC_HOOK_INTR,
+                              ctypes.cast(self._intr_cb, ctypes.c_void_p), None, 1, 0)
+        if err:
+            raise UcError(err)
+        self._intr_hook = h
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
         self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
@@ -131,29 +144,61 @@ class UnicornCore:
             self._counter_hook = h
         ram.code_write_listeners.append(self.invalidate_code)
         self._real_msr = None
+        # Direct libunicorn register access: the Python binding's reg_read/reg_write
+        # cost ~2 us each, which dominated the cost of a trap.
+        lib = _uclib()
+        self._uch = uc._uch
+        self._c_read = lib.uc_reg_read
+        self._c_write = lib.uc_reg_write
+        self._rbuf = ctypes.c_uint64()
+        self._rptr = ctypes.addressof(self._rbuf)
+        self._wbuf = ctypes.c_uint64()
+        self._wptr = ctypes.addressof(self._wbuf)
+        self._c_write_batch = lib.uc_reg_write_batch
+        self._lrctr_regs = (ctypes.c_int * 2)(UC_PPC_REG_LR, UC_PPC_REG_CTR)
+        self._lrctr_vals = (ctypes.c_uint64 * 2)()
+        self._lrctr_ptrs = (ctypes.c_void_p * 2)(ctypes.addressof(self._lrctr_vals),
+                                                 ctypes.addressof(self._lrctr_vals) + 8)
+
+    def _read(self, reg: int) -> int:
+        if self._c_read(self._uch, reg, self._rptr):
+            raise UcError(1)
+        return self._rbuf.value
+
+    def _write(self, reg: int, value: int) -> None:
+        self._wbuf.value = value
+        if self._c_write(self._uch, reg, self._wptr):
+            raise UcError(1)
 
     # ---------------------------------------------------------- registers
     def gpr(self, n: int) -> int:
-        return self.uc.reg_read(UC_PPC_REG_0 + n)
+        return self._read(UC_PPC_REG_0 + n)
 
     def set_gpr(self, n: int, v: int) -> None:
-        self.uc.reg_write(UC_PPC_REG_0 + n, v & 0xFFFFFFFFFFFFFFFF)
+        self._write(UC_PPC_REG_0 + n, v & 0xFFFFFFFFFFFFFFFF)
 
     def gprs(self) -> list:
-        r = self.uc.reg_read
+        r = self._read
         return [r(UC_PPC_REG_0 + i) for i in range(32)]
 
     def get_lr(self) -> int:
-        return self.uc.reg_read(UC_PPC_REG_LR)
+        return self._read(UC_PPC_REG_LR)
 
     def set_lr(self, v: int) -> None:
-        self.uc.reg_write(UC_PPC_REG_LR, v)
+        self._write(UC_PPC_REG_LR, v & 0xFFFFFFFFFFFFFFFF)
+
+    def set_lr_ctr(self, lr: int, ctr: int) -> None:
+        """Both at once (one call into libunicorn): what scv delivery writes."""
+        self._lrctr_vals[0] = lr & 0xFFFFFFFFFFFFFFFF
+        self._lrctr_vals[1] = ctr & 0xFFFFFFFFFFFFFFFF
+        if self._c_write_batch(self._uch, self._lrctr_regs, self._lrctr_ptrs, 2):
+            raise UcError(1)
 
     def get_ctr(self) -> int:
-        return self.uc.reg_read(UC_PPC_REG_CTR)
+        return self._read(UC_PPC_REG_CTR)
 
     def set_ctr(self, v: int) -> None:
-        self.uc.reg_write(UC_PPC_REG_CTR, v)
+        self._write(UC_PPC_REG_CTR, v & 0xFFFFFFFFFFFFFFFF)
 
     def get_cr(self) -> int:
         return self.uc.reg_read(UC_PPC_REG_CR)
@@ -168,17 +213,30 @@ class UnicornCore:
         self.uc.reg_write(UC_PPC_REG_XER, v)
 
     def get_pc(self) -> int:
-        return self.uc.reg_read(UC_PPC_REG_PC)
+        return self._read(UC_PPC_REG_PC)
 
     def set_pc(self, v: int) -> None:
-        self.uc.reg_write(UC_PPC_REG_PC, v)
+        self._write(UC_PPC_REG_PC, v)
+
+    def fpr(self, n: int) -> int:
+        """FPR n as its 64-bit image (debuggers)."""
+        return self.uc.reg_read(UC_PPC_REG_FPR0 + n)
+
+    def set_fpr(self, n: int, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_FPR0 + n, v & 0xFFFFFFFFFFFFFFFF)
+
+    def get_fpscr(self) -> int:
+        return self.uc.reg_read(UC_PPC_REG_FPSCR)
+
+    def set_fpscr(self, v: int) -> None:
+        self.uc.reg_write(UC_PPC_REG_FPSCR, v & 0xFFFFFFFF)
 
     def sync_msr(self, arch_msr: int) -> None:
         """Mirror the architected MSR into Unicorn's (always in problem state)."""
         real = (arch_msr & REAL_MSR_MIRROR) | MSR_PR
         if real != self._real_msr:
             self._real_msr = real
-            self.uc.reg_write(UC_PPC_REG_MSR, real)
+            self._write(UC_PPC_REG_MSR, real)
 
     # ---------------------------------------------------------- caches
     def flush_tlb(self) -> None:
@@ -192,15 +250,18 @@ class UnicornCore:
         self.flush_tlb()
 
     # ---------------------------------------------------------- hooks
+    def _hook_intr_raw(self, _uch, intno, _data):
+        self._hook_intr(self.uc, intno, None)
+
     def _hook_intr(self, uc, intno, _data):
         try:
-            x = uc.reg_read(UC_PPC_REG_PC) - 4   # Unicorn reports the faulting instruction + 4
+            x = self._read(UC_PPC_REG_PC) - 4   # Unicorn reports the faulting instruction + 4
             new_pc = self.cpu.on_trap(_TRAP_KIND.get(intno, "other"), x)
             if new_pc is None:
                 self._stop_requested = True
                 uc.emu_stop()
             else:
-                uc.reg_write(UC_PPC_REG_PC, new_pc)
+                self._write(UC_PPC_REG_PC, new_pc)
                 if self._stop_requested:
                     uc.emu_stop()
         except BaseException as e:  # never let an exception die inside a C callback

@@ -1,0 +1,134 @@
+"""The architected MMU: radix or hash translation, SLB instructions, TLB
+invalidation and a per-thread translation cache.
+
+  * `uses_radix`        — which translation a thread uses: radix when the model
+                          has it and LPCR[HR]=1 (ISA v3.0 III 2.2 "LPCR HR"), else
+                          hash (always on POWER8).
+  * `ArchitectedMmu.translate` — the TLB-fill hook's question (emu.cpu.Cpu.translate
+                          calls it only with MSR[IR] / MSR[DR] = 1).
+  * `ArchitectedMmu.instruction` — slbmte/slbie/slbia/slbmfee/slbmfev/slbfee./
+                          tlbie/tlbiel after emu.privileged's privilege checks.
+
+Cache: successful translations are remembered per thread, per translation
+context (emu.mmu.translation_key: MSR IR/DR/HV/PR, LPCR, PIDR, LPIDR, PTCR,
+SDR1, HRMOR) and per (4 KiB page, access).  This is the architecture's TLB/ERAT:
+software must invalidate with tlbie/tlbiel/slbie/slbia after changing a valid
+PTE or SLB entry, and those instructions empty it (tlbie on every thread, it is
+broadcast).  Faults are never cached (an invalid entry is never cached by
+hardware either), so a handler that fixes a PTE needs no tlbie.  See docs/mmu.md.
+"""
+from __future__ import annotations
+
+from .bits import LPCR_HR, SRR1_PROGILL
+from .mmu import FETCH, WRITE, translation_key
+from .mmu_hash import SLB_SIZE, slb_entries, slb_entry_from_slbmte, slb_lookup, slbia, slbie
+from .mmu_hash import translate_hash
+from .mmu_radix import translate_radix
+
+_ACCESS_CODE = {FETCH: 0, "read": 1, WRITE: 2}
+MAX_CONTEXTS = 64          # cached translation contexts per thread before starting over
+MAX_PAGES = 1 << 16        # cached pages per context before starting over
+CR0_EQ = 0x20000000
+CR0_MASK = 0xF0000000
+XER_SO = 0x80000000
+
+
+def uses_radix(model, state) -> bool:
+    """Radix when the processor has it and LPCR[HR]=1 (ISA v3.0 III 2.2);
+    POWER8 is always hash."""
+    return model.radix and bool(state.lpcr & LPCR_HR)
+
+
+def isa300(model) -> bool:
+    """ISA v3.0 and later: HPT located by the partition table, v3.0 HPTE layout,
+    slbia IH=3/4/7."""
+    return model.isa != "2.07"
+
+
+class ArchitectedMmu:
+    name = "architected"
+
+    def __init__(self):
+        self._caches = {}       # cpu index -> {translation key -> {page*4+access: (pa_page, perms)}}
+        self.walks = 0          # translations computed (not from the cache): for benchmarks
+
+    # ------------------------------------------------------------ translation
+    def translate(self, cpu, ea: int, access: str):
+        st = cpu.state
+        key = translation_key(st)
+        per_cpu = self._caches.get(cpu.index)
+        if per_cpu is None:
+            per_cpu = self._caches[cpu.index] = {}
+        pages = per_cpu.get(key)
+        if pages is None:
+            if len(per_cpu) >= MAX_CONTEXTS:
+                per_cpu.clear()
+            pages = per_cpu[key] = {}
+        slot = ((ea >> 12) << 2) | _ACCESS_CODE[access]
+        hit = pages.get(slot)
+        if hit is not None:
+            return hit[0] | (ea & 0xFFF), hit[1]
+        self.walks += 1
+        model = cpu.model
+        ram = cpu.machine.ram
+        if uses_radix(model, st):
+            res = translate_radix(ram, st, ea, access)
+        else:
+            res = translate_hash(ram, st, ea, access, isa300(model))
+        if isinstance(res, tuple):
+            if len(pages) >= MAX_PAGES:
+                pages.clear()
+            pages[slot] = (res[0] & ~0xFFF, res[1])
+        return res
+
+    def invalidate(self, cpu, what: str) -> None:
+        """Forget this thread's cached translations (an SLB or TLB instruction,
+        or emu.cpu asking)."""
+        self._caches.pop(cpu.index, None)
+
+    def invalidate_all(self, machine) -> None:
+        """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
+        self._caches.clear()
+        for c in machine.cpus:
+            c.core.flush_tlb()
+
+    # ------------------------------------------------------------ instructions
+    def instruction(self, cpu, op: str, addr: int, insn: int) -> None:
+        st = cpu.state
+        rt = (insn >> 21) & 31          # also RS (slbmte) and IH (slbia, low 3 bits)
+        rb = (insn >> 11) & 31
+        if op == "slbmte":
+            index, esid, vsid = slb_entry_from_slbmte(cpu.gpr(rt), cpu.gpr(rb))
+            if index >= SLB_SIZE:
+                raise _program_invalid(addr, insn, f"slbmte: SLB index {index} >= {SLB_SIZE}")
+            slb_entries(st)[index] = (esid, vsid)
+        elif op == "slbie":
+            slbie(st, cpu.gpr(rb))
+        elif op == "slbia":
+            slbia(st, rt & 7, isa300(cpu.model))
+        elif op in ("slbmfee", "slbmfev"):
+            index = cpu.gpr(rb) & 0xFFF
+            if index >= SLB_SIZE:
+                raise _program_invalid(addr, insn, f"{op}: SLB index {index} >= {SLB_SIZE}")
+            esid, vsid = slb_entries(st)[index]
+            cpu.set_gpr(rt, esid if op == "slbmfee" else vsid)
+        elif op == "slbfee":
+            ent = slb_lookup(st, cpu.gpr(rb))
+            so = CR0_EQ >> 1 if cpu.core.get_xer() & XER_SO else 0
+            cr = cpu.core.get_cr() & ~CR0_MASK & 0xFFFFFFFF
+            if ent is None:
+                cpu.set_gpr(rt, 0)
+                cpu.core.set_cr(cr | so)
+            else:
+                cpu.set_gpr(rt, ent[1])
+                cpu.core.set_cr(cr | CR0_EQ | so)
+        elif op == "tlbie":
+            self.invalidate_all(cpu.machine)
+        # tlbiel and the SLB instructions: this thread only (machine.mmu_instruction
+        # then calls invalidate() and flushes this thread's Unicorn TLB)
+
+
+def _program_invalid(addr, insn, reason):
+    """An invalid form (QEMU raises Program with POWERPC_EXCP_INVAL; SRR1 bit 44)."""
+    from .privileged import program
+    return program(addr, insn, SRR1_PROGILL, reason)
