@@ -239,6 +239,12 @@ class Cpu:
             req.lev if req.kind in ("sc", "scv") else None, req.reason,
             self.insns + self.core.counter.count)
         ev.seq += 1
+        # An interrupt raised by the first instruction of its own handler, with the
+        # same MSR it sets, would repeat forever with identical state: the CPU is
+        # parked, exactly like a branch-to-self (e.g. executing zeroes at 0xe40).
+        if req.insn_addr == dl.vector and dl.msr_before == dl.msr_after:
+            self.idle = True
+            self.core.request_stop()
         apply_delivery(st, dl)
         if dl.lr is not None:
             self.core.set_lr_ctr(dl.lr, dl.ctr)

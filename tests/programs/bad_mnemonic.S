@@ -1,0 +1,3 @@
+    .org 0x10
+    li 3, 1
+    frobnicate 3, 4
