@@ -310,6 +310,8 @@ class Cpu:
             return 0
         self.insns += res.executed
         self.pc = res.pc
+        if self.halted is not None and self.last_trap_pc is not None and res.reason == "stopped":
+            self.pc = self.last_trap_pc      # attn/stop/checkstop: where the CPU stopped
         if res.reason == "fault":
             self.insns += 1 if res.fault_access == FETCH else 0
             try:

@@ -14,15 +14,25 @@ def insn_text(word, addr) -> str:
         return ".long 0x%08x" % word
 
 
-def _sym(symbols, addr):
+def symbolize(symbols, addr, max_offset=0x10000) -> str:
+    """`name` or `name+0xoff` for the nearest label at or below `addr` ('' if none)."""
     if not symbols:
         return ""
     best = None
     for name, v in symbols.items():
-        if v == addr and not name.startswith(".L"):
-            if best is None or name < best:
-                best = name
-    return f" <{best}>" if best else ""
+        if name.startswith(".L") or v > addr or addr - v > max_offset:
+            continue
+        if best is None or v > best[1] or (v == best[1] and name < best[0]):
+            best = (name, v)
+    if best is None:
+        return ""
+    off = addr - best[1]
+    return best[0] if off == 0 else f"{best[0]}+{off:#x}"
+
+
+def _sym(symbols, addr):
+    s = symbolize(symbols, addr)
+    return f" <{s}>" if s else ""
 
 
 def trace_lines(e, symbols=None) -> list[str]:
