@@ -111,6 +111,8 @@ class Cpu:
                                   source, self.tb()))
         if name in TRANSLATION_SPRS:
             self.check_translation()
+        elif name == "sprg3":
+            self.core.set_native_sprg3(value)
 
     def write_msr(self, new: int, addr: int, insn, source: str) -> None:
         st = self.state

@@ -17,7 +17,7 @@ QEMU translate.c CHK_SV/CHK_HV and gen_mfspr/gen_mtspr):
 """
 from __future__ import annotations
 
-from .bits import (FSCR_DSCR, FSCR_IC_SCV, FSCR_SCV, FSCR_TAR, MASK64, MSR_DR, MSR_EE, MSR_HV,
+from .bits import (MSR_LE, MSR_S, FSCR_DSCR, FSCR_IC_SCV, FSCR_SCV, FSCR_TAR, MASK64, MSR_DR, MSR_EE, MSR_HV,
                    MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, SRR1_PROGILL, SRR1_PROGPRIV,
                    SRR1_PROGTRAP, HID0_ATTN, ibm_bit)
 from .interrupts import InterruptRequest
@@ -198,6 +198,16 @@ def msr_from_source(cur: int, src: int, copy_mask: int, may_alter_hv: bool) -> i
     return new & MASK64
 
 
+def mtmsr_keeps_me_le_s(cur: int, new: int) -> int:
+    """mtmsr/mtmsrd (L=0) never write MSR[S] (IBM 41), MSR[ME] (51) or MSR[LE] (63),
+    even in hypervisor state: they are not in the instruction's list of MSR bits
+    set from RS (Power ISA v3.0B/v3.1 Book III 4.4.4 mtmsr, mtmsrd; QEMU gen_mtmsrd
+    "mtmsrd does not alter HV, S, ME, or LE"; confirmed against QEMU 7.2 by the
+    conformance suite).  Only rfid/hrfid (HV=1) change ME."""
+    keep = MSR_ME | MSR_LE | MSR_S
+    return (new & ~keep) | (cur & keep)
+
+
 def emulate_mtmsrd(cpu, addr, insn, wide=True):
     check_sv(cpu, addr, insn, "mtmsrd" if wide else "mtmsr")
     rs = (insn >> 21) & 31
@@ -209,6 +219,7 @@ def emulate_mtmsrd(cpu, addr, insn, wide=True):
         new = (cur & ~(MSR_EE | MSR_RI)) | (src & (MSR_EE | MSR_RI))
     else:
         new = msr_from_source(cur, src, MSRD_COPY if wide else MSR_COPY32, may_alter_hv=False)
+        new = mtmsr_keeps_me_le_s(cur, new)
     cpu.write_msr(new, addr, insn, "mtmsrd" if wide else "mtmsr")
     return addr + 4
 

@@ -42,6 +42,9 @@ FAULT_BASE = 0x2000000000000000
 PAGE_MASK = ~0xFFF
 
 UNTIL_NEVER = 0xFFFFFFFFFFFFFFFF  # odd, never a PC
+# A private page (outside RAM) for the few instructions ppcvec itself runs natively.
+STUB_PA = 0x3F0000000000
+STUB_EA = 0xFFFFFFFFFFFFF000
 
 # intno -> what emu.cpu is told (QEMU's numbers stay in this module)
 _TRAP_KIND = {EXCP_PROGRAM: "program", EXCP_SYSCALL: "syscall", EXCP_HV_EMU: "hv_emu",
@@ -127,6 +130,9 @@ class UnicornCore:
         if err:
             raise UcError(err)
         self._intr_hook = h
+        self._sprg3_pending = None
+        self._stub_mapped = False
+        self._in_stub = False
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
         self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
@@ -269,6 +275,10 @@ class UnicornCore:
             uc.emu_stop()
 
     def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
+        if self._in_stub and vaddr & PAGE_MASK == STUB_EA:
+            entry.paddr = STUB_PA
+            entry.perms = UC_PROT_ALL
+            return True
         try:
             res = self.cpu.translate(vaddr, _ACCESS.get(access, "read"))
             if isinstance(res, tuple):
@@ -301,6 +311,35 @@ class UnicornCore:
         if idx >= len(self._fault_pages):
             return None
         return self._fault_pages[idx] | (pa & 0xFFF)
+
+    # ---------------------------------------------------------- SPRG3 user alias
+    def set_native_sprg3(self, value: int) -> None:
+        """`mfspr rT, 259` (the problem-state alias of SPRG3) does not trap: Unicorn
+        executes it and reads its own SPRG3.  Mirror the architected SPRG3 there.
+        Called from a trap, so it is applied before the next instruction runs: the
+        current slice is cut here and `run()` executes `mtspr 275` natively in
+        supervisor state from a private scratch page first."""
+        self._sprg3_pending = value & 0xFFFFFFFFFFFFFFFF
+        self.request_stop()
+
+    def _apply_native_sprg3(self) -> None:
+        value, self._sprg3_pending = self._sprg3_pending, None
+        if not self._stub_mapped:
+            self.uc.mem_map(STUB_PA, 0x1000, UC_PROT_ALL)
+            self.uc.mem_write(STUB_PA, (0x7C7343A6).to_bytes(4, "big"))  # mtspr 275, r3
+            self._stub_mapped = True
+        pc, r3, msr = self.get_pc(), self.gpr(3), self._real_msr
+        self.set_gpr(3, value)
+        self._write(UC_PPC_REG_MSR, MSR_SF)          # supervisor, HV=0: mtspr SPRG3 runs natively
+        self._in_stub = True
+        try:
+            self.uc.emu_start(STUB_EA, STUB_EA + 4, count=1)
+        finally:
+            self._in_stub = False
+            self.set_gpr(3, r3)
+            self._real_msr = None
+            self.sync_msr(self.cpu.state.msr if msr is not None else 0)
+            self.set_pc(pc)
 
     def request_stop(self) -> None:
         """Stop the running slice as soon as possible (from a hook, an event
@@ -346,6 +385,8 @@ class UnicornCore:
     def run(self, pc: int, limit: int, count: int = 0) -> SliceResult:
         """Run from `pc` until `limit` instructions have started (at a block
         boundary), a hook stops the core, or an access faults."""
+        if self._sprg3_pending is not None:
+            self._apply_native_sprg3()
         c = self.counter
         c.count = 0
         c.limit = limit

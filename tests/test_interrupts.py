@@ -310,3 +310,13 @@ def test_decrementer_wakes_a_cpu_parked_in_branch_to_self(ppcvec):
     e = r.interrupts[0]
     assert e.kind == "dec" and e.vector == 0x900 and e.srr0 == r.symbols["park"]
     assert r.outcome == "idle"          # then parked again at the 0x900 slot (EE now 0)
+
+
+def test_sprg3_user_alias_reads_architected_sprg3_in_problem_state(ppcvec):
+    body = "X: mfspr 4, 259\n    mfspr 5, 272\n    b ."     # 259: user-readable SPRG3; 272: privileged
+    src = program(body, enter_msr=MSR_SF | MSR_HV | MSR_PR | MSR_ME)
+    src = src.replace("    hrfid\n", "    lis 3, 0x1234\n    ori 3, 3, 0x5678\n    mtspr 275, 3\n    hrfid\n", 1)
+    r = run(ppcvec, src)
+    assert r.gpr(4) == 0x12345678            # the alias, executed natively, sees SPRG3
+    e = ppcvec.assert_one_interrupt(r, "program", vector=0x700)   # SPRG0 is privileged
+    assert e.srr0 == r.symbols["X"] + 4 and e.srr1 & 0x40000
