@@ -98,7 +98,10 @@ class Cpu:
         if name in ("tbl", "tbu", "pvr", "pir"):
             return  # read-only here (the timebase is the instruction count)
         if name == "lpcr":
-            value = (st.lpcr & ~self.model.lpcr_mask) | (value & self.model.lpcr_mask)
+            # bits the model does not implement read 0 after any write, including
+            # LPES1 that the reset value has (QEMU ppc_store_lpcr: val & lpcr_mask;
+            # confirmed against QEMU 7.2 by tests/conformance/sc_ail3_mmuoff.S)
+            value &= self.model.lpcr_mask
         elif name == "heir":
             value &= 0xFFFFFFFF
         elif name in ("dsisr", "hdsisr"):

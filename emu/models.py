@@ -29,8 +29,9 @@ def _range(a: int, b: int) -> int:
 # UPRT 41, EVIRT 42, HR 43, ONL 45, LD 46, PECE 47-51, MER 52, GTSE 53, TC 54,
 # HEIC 59, LPES0 60, LPES1 61, HVICE 62, HDICE 63.
 _LPCR_P8 = (_bits(0, 1, 2, 3) | _range(9, 11) | _range(12, 16) | _range(34, 37) | LPCR_ILE
-            | LPCR_AIL | _bits(45) | _range(47, 51) | _bits(52, 54) | LPCR_LPES0 | _bits(61)
-            | LPCR_HDICE)
+            | LPCR_AIL | _bits(45) | _range(47, 51) | _bits(52, 54) | LPCR_LPES0 | LPCR_HDICE)
+# (LPES1, IBM bit 61, is in the reset value 0xC but not writable: QEMU 7.2 powernv8
+# reads LPCR=0x8 after `mtspr LPCR, 0xC`, as on POWER9/10.)
 _LPCR_P9 = (_bits(1, 2, 3) | _range(9, 11) | _bits(17) | LPCR_ILE | LPCR_AIL | LPCR_UPRT
             | _bits(42) | LPCR_HR | _bits(45, 46) | _range(47, 51) | _bits(52) | LPCR_GTSE
             | _bits(54, 59) | LPCR_LPES0 | LPCR_HVICE | LPCR_HDICE)
