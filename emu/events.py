@@ -57,6 +57,23 @@ class SprWriteEvent:
 
 
 @dataclass
+class HcallEvent:
+    """A hypercall handled by the machine's hypervisor (pseries: `sc 1` from HV=0)."""
+    cpu: int
+    seq: int
+    name: str                 # "H_SET_MODE", "H_ENTER", "H_RTAS(start-cpu)", ...
+    opcode: int
+    args: tuple               # r4.. as passed
+    ret: int                  # r3 returned
+    insn_addr: int            # the sc 1
+    insns: int = 0
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class HaltEvent:
     cpu: int
     seq: int
@@ -73,6 +90,7 @@ class EventLog:
     interrupts: list = field(default_factory=list)
     spr_writes: list = field(default_factory=list)
     halts: list = field(default_factory=list)
+    hcalls: list = field(default_factory=list)
     seq: int = 0
     listeners: list = field(default_factory=list)
     record_spr_writes: bool = True
@@ -94,5 +112,7 @@ class EventLog:
             self.spr_writes.append(ev)
         elif isinstance(ev, HaltEvent):
             self.halts.append(ev)
+        elif isinstance(ev, HcallEvent):
+            self.hcalls.append(ev)
         for fn in self.listeners:
             fn(ev)

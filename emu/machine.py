@@ -4,6 +4,8 @@ instruction slices, so every run is deterministic.
 A run ends when
   * a CPU executes `attn` in hypervisor state            -> outcome "attn"
     (exit code = that CPU's r3, as skiboot uses it);
+  * pseries: RTAS power-off                                -> "poweroff"
+    (exit code = its first argument);
   * a machine check arrives with MSR[ME]=0                -> "checkstop";
   * every CPU sits in a branch-to-self or is stopped      -> "idle";
   * the instruction budget is spent                        -> "budget";
@@ -138,7 +140,7 @@ class Machine:
                     self.outcome = "breakpoint"
                     self.stopped_cpu = cpu.index
                     break
-                if cpu.halted in ("attn", "checkstop", "error"):
+                if cpu.halted in ("attn", "checkstop", "error", "poweroff"):
                     self.outcome = cpu.halted
                     self.detail = cpu.halt_detail
                     if cpu.halted == "attn":
@@ -184,7 +186,7 @@ class Machine:
         cpu.at_breakpoint = False
         n = cpu.run_slice(1, step=True)
         self.total_insns += n
-        if cpu.halted in ("attn", "checkstop", "error"):
+        if cpu.halted in ("attn", "checkstop", "error", "poweroff"):
             self.outcome = cpu.halted
             self.detail = cpu.halt_detail
             if cpu.halted == "attn":

@@ -74,7 +74,9 @@ class ArchitectedMmu:
         if uses_radix(model, st):
             res = translate_radix(ram, st, ea, access)
         else:
-            res = translate_hash(ram, st, ea, access, isa300(model))
+            hyp_hpt = getattr(cpu.machine.hypervisor, "hpt", None)
+            res = translate_hash(ram, st, ea, access, isa300(model),
+                                 None if hyp_hpt is None else (hyp_hpt, hyp_hpt.pteg_mask))
         if isinstance(res, tuple):
             if len(pages) >= MAX_PAGES:
                 pages.clear()

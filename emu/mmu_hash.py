@@ -242,25 +242,32 @@ def pp_protection(vsid_word: int, pte1: int, pr: bool) -> int:
     return prot
 
 
-def translate_hash(ram, state, ea: int, access: str, isa300: bool):
+def translate_hash(ram, state, ea: int, access: str, isa300: bool, hpt=None):
     """Hash translation of `ea` (ISA III 5.7.7): segment interrupt without an
     SLB entry; ISI/DSI "no PTE" (bit 0x40000000) after both PTEGs; ISI 0x10000000
     for N/G, ISI/DSI 0x08000000 for a key/PP violation; R and C set in the HPTE
-    (ISA III 5.7.12)."""
+    (ISA III 5.7.12).
+
+    `hpt` = (store, PTEG index mask) replaces the HPT located by SDR1/PTCR with a
+    hypervisor-owned one that the partition cannot address (PAPR: a pseries
+    partition maintains its HPT only through H_ENTER/H_REMOVE; emu.pseries)."""
     fetch = access == FETCH
     ent = slb_lookup(state, ea)
     if ent is None:
         return Fault("iseg" if fetch else "dseg", reason=f"hash: no SLB entry for {ea:#x}")
     vsid_word = ent[1]
     seg_shift = segment_page_shift(vsid_word)
-    loc = hpt_location(ram, state, isa300)
+    if hpt is not None:
+        hram, loc = hpt[0], (0, hpt[1])
+    else:
+        hram, loc = ram, hpt_location(ram, state, isa300)
     found = None
     if loc is not None and seg_shift:
         base, mask = loc
         h, ptem = hash_values(vsid_word, ea, seg_shift)
-        found = pteg_search(ram, base, mask, h, ptem, seg_shift, isa300)
+        found = pteg_search(hram, base, mask, h, ptem, seg_shift, isa300)
         if found is None:
-            found = pteg_search(ram, base, mask, ~h & MASK64, ptem | HPTE64_V_SECONDARY,
+            found = pteg_search(hram, base, mask, ~h & MASK64, ptem | HPTE64_V_SECONDARY,
                                 seg_shift, isa300)
     if found is None:
         why = f"hash: no HPTE for {ea:#x} (VSID {(vsid_word & SLB_VSID_VSID) >> 12:#x})"
@@ -280,13 +287,13 @@ def translate_hash(ram, state, ea: int, access: str, isa300: bool):
     if vsid_word & SLB_VSID_N or pte1 & (HPTE64_R_N | HPTE64_R_G):
         prot &= ~PROT_EXEC
     # R/C update (the raw dword1 in memory; v3.0 keeps R/C at the same place)
-    raw1 = ram.read_u64(pa + 8)
+    raw1 = hram.read_u64(pa + 8)
     new1 = raw1 | HPTE64_R_R
     if access == WRITE:
         new1 |= HPTE64_R_C
     elif not raw1 & HPTE64_R_C:
         prot &= ~PROT_WRITE
     if new1 != raw1:
-        ram.write_u64(pa + 8, new1)
+        hram.write_u64(pa + 8, new1)
     m = (1 << shift) - 1
     return ((pte1 & HPTE64_R_RPN) & ~m) | (ea & m), prot

@@ -106,7 +106,7 @@ def load_and_boot(m: Machine, image: Image) -> None:
     m.load(image.data, image.base)
     mt = m.machine_type
     if mt.platform == "pseries":
-        m.hypervisor.boot(m, image)
+        m.hypervisor.boot(m, image.entry)
         return
     pc = POWERNV_RESET_PC if image.entry is None else image.entry
     for i in range(len(m.cpus)):

@@ -1,0 +1,323 @@
+"""The pseries machine's hypervisor: PAPR as QEMU's spapr provides it.
+
+On pseries the operating system is a logical partition (MSR[HV]=0); the
+hypervisor is part of the machine.  `sc 1` from HV=0 is a hypercall handled
+here, in Python (r3 = opcode, arguments in r4..., return code in r3, execution
+continues after the `sc`), like QEMU's virtual hypervisor (cpu->vhyp).
+
+Implemented (PAPR; QEMU hw/ppc/spapr_hcall.c, spapr_rtas.c):
+  * H_SET_MODE resource 3 (address translation mode = LPCR[AIL] of every CPU of
+    the partition) and 4 (interrupt endianness = LPCR[ILE]), with QEMU 8.1's checks
+    (value1 -> H_P3, value2 -> H_P4, mflags other than 0/3 -> H_UNSUPPORTED_FLAG,
+    3 without cap ail-mode-3 -> H_UNSUPPORTED_FLAG, unknown resource -> H_P2);
+  * H_ENTER / H_REMOVE / H_READ on a hypervisor-owned hash page table (the
+    partition cannot address it; the hash MMU reads it from here);
+  * H_RTAS (KVMPPC_H_RTAS 0xf000, r4 = real address of the RTAS argument buffer)
+    with start-cpu, stop-self, query-cpu-stopped-state, power-off;
+  * anything else returns H_FUNCTION; a hypercall from problem state H_PRIVILEGE.
+"""
+from __future__ import annotations
+
+import struct
+
+import fdt
+
+from .bits import LPCR_AIL, LPCR_AIL_SHIFT, LPCR_ILE, MSR_ME, MSR_PR, MSR_SF
+from .events import HcallEvent
+from .privileged import Halt
+
+# ------------------------------------------------------------------ PAPR numbers
+H_SUCCESS = 0
+H_FUNCTION = -2
+H_PRIVILEGE = -3
+H_PARAMETER = -4
+H_PTEG_FULL = -6
+H_NOT_FOUND = -5
+H_P2 = -55
+H_P3 = -56
+H_P4 = -57
+H_UNSUPPORTED_FLAG = -256
+
+H_REMOVE = 0x04
+H_ENTER = 0x08
+H_READ = 0x0C
+H_SET_MODE = 0x31C
+KVMPPC_H_RTAS = 0xF000
+
+HCALL_NAMES = {H_REMOVE: "H_REMOVE", H_ENTER: "H_ENTER", H_READ: "H_READ",
+               H_SET_MODE: "H_SET_MODE", KVMPPC_H_RTAS: "H_RTAS"}
+
+H_SET_MODE_RESOURCE_ADDR_TRANS_MODE = 3
+H_SET_MODE_RESOURCE_LE = 4
+
+
+def _hbit(n: int) -> int:
+    return 1 << (63 - n)
+
+
+H_EXACT = _hbit(24)
+H_ANDCOND = _hbit(24)
+H_AVPN = _hbit(32)
+H_READ_4 = _hbit(26)
+
+HPTE_V_VALID = 1
+HPTE_V_AVPN_MASK = 0x3FFFFFFFFFFFFF80
+HPTES_PER_GROUP = 8
+
+# RTAS tokens: QEMU numbers them from RTAS_TOKEN_BASE 0x2000 in this order
+RTAS_TOKENS = {
+    "display-character": 0x2000, "get-time-of-day": 0x2001, "set-time-of-day": 0x2002,
+    "power-off": 0x2003, "system-reboot": 0x2004, "query-cpu-stopped-state": 0x2005,
+    "start-cpu": 0x2006, "stop-self": 0x2007,
+}
+RTAS_BY_TOKEN = {v: k for k, v in RTAS_TOKENS.items()}
+
+PSERIES_RESET_PC = 0x100
+FDT_MAX_SIZE = 0x100000
+
+
+class HptStore:
+    """The hypervisor's hash page table: 2^htab_shift bytes outside partition memory."""
+
+    def __init__(self, htab_shift: int = 18):
+        self.size = 1 << htab_shift
+        self.data = bytearray(self.size)
+        self.pteg_mask = (self.size >> 7) - 1
+        self.n_ptes = self.size >> 4
+
+    def contains(self, a: int, n: int = 1) -> bool:
+        return 0 <= a and a + n <= self.size
+
+    def read_u64(self, a: int) -> int:
+        return struct.unpack_from(">Q", self.data, a)[0]
+
+    def write_u64(self, a: int, v: int) -> None:
+        struct.pack_into(">Q", self.data, a, v & 0xFFFFFFFFFFFFFFFF)
+
+    def hpte(self, index: int) -> tuple[int, int]:
+        return self.read_u64(index * 16), self.read_u64(index * 16 + 8)
+
+    def set_hpte(self, index: int, v: int, r: int) -> None:
+        self.write_u64(index * 16, v)
+        self.write_u64(index * 16 + 8, r)
+
+
+class SpaprHypervisor:
+    """PAPR hypervisor of a pseries machine (one partition, LPID 1 in spirit)."""
+
+    def __init__(self, ail_mode_3: bool = True, htab_shift: int = 18):
+        self.ail_mode_3 = ail_mode_3
+        self.hpt = HptStore(htab_shift)
+        self.fdt_addr = None
+        self.machine = None
+
+    # ------------------------------------------------------------ boot
+    def device_tree(self, machine) -> bytes:
+        """The flattened device tree handed to the image in r3 (built with the
+        `fdt` library): CPUs with their ids, memory, RTAS tokens and hcall sets."""
+        t = fdt.FDT()
+        t.add_item(fdt.PropWords("#address-cells", 2))
+        t.add_item(fdt.PropWords("#size-cells", 2))
+        t.add_item(fdt.PropStrings("model", "IBM pSeries (ppcvec)"))
+        t.add_item(fdt.PropStrings("compatible", "qemu,pseries"))
+        t.add_item(fdt.PropStrings("device_type", "chrp"))
+        chosen = fdt.Node("chosen")
+        t.add_item(chosen)
+        size = machine.ram.size
+        mem = fdt.Node("memory@0")
+        mem.append(fdt.PropStrings("device_type", "memory"))
+        mem.append(fdt.PropWords("reg", 0, 0, size >> 32, size & 0xFFFFFFFF))
+        t.add_item(mem)
+        cpus = fdt.Node("cpus")
+        cpus.append(fdt.PropWords("#address-cells", 1))
+        cpus.append(fdt.PropWords("#size-cells", 0))
+        pname = {"power8": "POWER8", "power9": "POWER9", "power10": "POWER10"}[machine.model.name]
+        for c in machine.cpus:
+            n = fdt.Node(f"PowerPC,{pname}@{c.index}")
+            n.append(fdt.PropStrings("device_type", "cpu"))
+            n.append(fdt.PropWords("reg", c.index))
+            n.append(fdt.PropWords("ibm,ppc-interrupt-server#s", c.index))
+            n.append(fdt.PropWords("cpu-version", machine.model.pvr))
+            n.append(fdt.PropStrings("status", "okay"))
+            cpus.append(n)
+        t.add_item(cpus)
+        rtas = fdt.Node("rtas")
+        for name, tok in RTAS_TOKENS.items():
+            rtas.append(fdt.PropWords(name, tok))
+        rtas.append(fdt.PropStrings("ibm,hypertas-functions", "hcall-pft", "hcall-set-mode"))
+        rtas.append(fdt.PropWords("ppcvec,h-rtas", KVMPPC_H_RTAS))
+        t.add_item(rtas)
+        return t.to_dtb(version=17)
+
+    def boot(self, machine, entry: int | None = None) -> None:
+        """Start like `qemu-system-ppc64 -M pseries -bios image.bin`: CPU 0 at 0x100
+        (or the ELF entry) with MSR = 0 (HV=0, real mode, 32-bit) and r3 = the
+        device tree; the other CPUs stopped until RTAS start-cpu."""
+        self.machine = machine
+        dtb = self.device_tree(machine)
+        self.fdt_addr = min(machine.ram.size, 0x80000000) - FDT_MAX_SIZE
+        machine.ram.write(self.fdt_addr, dtb, code=False)
+        pc = PSERIES_RESET_PC if entry is None else entry
+        machine.reset_cpu(0, pc, 0, {3: self.fdt_addr})
+        for i in range(1, len(machine.cpus)):
+            machine.stop_cpu(i)
+
+    # ------------------------------------------------------------ hypercalls
+    def hcall(self, cpu, addr: int) -> int:
+        opcode = cpu.gpr(3)
+        args = tuple(cpu.gpr(n) for n in range(4, 10))
+        name = HCALL_NAMES.get(opcode, f"hcall {opcode:#x}")
+        detail = ""
+        if cpu.state.msr & MSR_PR:
+            ret, detail = H_PRIVILEGE, "hypercall from problem state"
+        elif opcode == H_SET_MODE:
+            ret, detail = self.h_set_mode(cpu, addr, *args[:4])
+        elif opcode == H_ENTER:
+            ret, detail = self.h_enter(cpu, *args[:4])
+        elif opcode == H_REMOVE:
+            ret, detail = self.h_remove(cpu, *args[:3])
+        elif opcode == H_READ:
+            ret, detail = self.h_read(cpu, *args[:2])
+        elif opcode == KVMPPC_H_RTAS:
+            ret, detail, name = self.h_rtas(cpu, addr, args[0])
+        else:
+            ret, detail = H_FUNCTION, "unknown hypercall"
+        cpu.set_gpr(3, ret)
+        ev = cpu.machine.events
+        ev.emit(HcallEvent(cpu.index, ev.next_seq(), name, opcode, args, ret, addr, cpu.tb(), detail))
+        if detail == "stop-self":
+            raise Halt("stopped", "RTAS stop-self")
+        if detail.startswith("power-off"):
+            cpu.machine.exit_code = self._rtas_arg0
+            raise Halt("poweroff", detail)
+        return addr + 4
+
+    def h_set_mode(self, cpu, addr, mflags, resource, value1, value2):
+        """H_SET_MODE (QEMU h_set_mode, 8.1 rules): resource 3 sets LPCR[AIL] of every
+        CPU of the partition to mflags (0 or 3), resource 4 sets LPCR[ILE]."""
+        if resource == H_SET_MODE_RESOURCE_ADDR_TRANS_MODE:
+            if value1:
+                return H_P3, "value1 != 0"
+            if value2:
+                return H_P4, "value2 != 0"
+            if mflags not in (0, 3):
+                return H_UNSUPPORTED_FLAG, f"AIL mode {mflags} not supported"
+            if mflags == 3 and not self.ail_mode_3:
+                return H_UNSUPPORTED_FLAG, "AIL mode 3 not available (cap-ail-mode-3=off)"
+            self._set_all_lpcrs(cpu, addr, mflags << LPCR_AIL_SHIFT, LPCR_AIL)
+            return H_SUCCESS, f"LPCR[AIL]={mflags} on every CPU"
+        if resource == H_SET_MODE_RESOURCE_LE:
+            if value1 or value2:
+                return (H_P3 if value1 else H_P4), "value != 0"
+            if mflags not in (0, 1):
+                return H_UNSUPPORTED_FLAG, f"endianness mode {mflags}"
+            self._set_all_lpcrs(cpu, addr, LPCR_ILE if mflags else 0, LPCR_ILE)
+            return H_SUCCESS, f"LPCR[ILE]={mflags} on every CPU"
+        return H_P2, f"resource {resource} not supported"
+
+    def _set_all_lpcrs(self, cpu, addr, value, mask):
+        insn = 0x44000022   # sc 1
+        for c in cpu.machine.cpus:
+            new = (c.state.lpcr & ~mask) | value
+            c.write_spr("lpcr", new, addr, insn, f"hcall H_SET_MODE by cpu{cpu.index}")
+
+    # -- hash page table (PAPR 14.5.4.1; QEMU h_enter/h_remove/h_read)
+    def h_enter(self, cpu, flags, ptex, pteh, ptel):
+        hpt = self.hpt
+        if ptex >= hpt.n_ptes:
+            return H_PARAMETER, f"PTE index {ptex:#x} out of range"
+        group = ptex & ~7
+        if not flags & H_EXACT:
+            for slot in range(HPTES_PER_GROUP):
+                if not hpt.hpte(group + slot)[0] & HPTE_V_VALID:
+                    break
+            else:
+                return H_PTEG_FULL, "PTEG full"
+            index = group + slot
+        else:
+            index = ptex
+            if hpt.hpte(index)[0] & HPTE_V_VALID:
+                return H_PTEG_FULL, "exact slot in use"
+        hpt.set_hpte(index, pteh, ptel)
+        cpu.set_gpr(4, index)
+        return H_SUCCESS, f"HPTE {index:#x} = {pteh:#x} {ptel:#x}"
+
+    def h_remove(self, cpu, flags, ptex, avpn):
+        hpt = self.hpt
+        if ptex >= hpt.n_ptes:
+            return H_PARAMETER, "PTE index out of range"
+        v, r = hpt.hpte(ptex)
+        if (not v & HPTE_V_VALID
+                or (flags & H_AVPN and (v & ~0x7F) != avpn)
+                or (flags & H_ANDCOND and v & avpn)):
+            return H_NOT_FOUND, "no such HPTE"
+        hpt.set_hpte(ptex, 0, 0)
+        cpu.set_gpr(4, v)
+        cpu.set_gpr(5, r)
+        self._tlb_flush(cpu)
+        return H_SUCCESS, f"HPTE {ptex:#x} removed"
+
+    def h_read(self, cpu, flags, ptex):
+        hpt = self.hpt
+        if ptex >= hpt.n_ptes:
+            return H_PARAMETER, "PTE index out of range"
+        n = 1
+        if flags & H_READ_4:
+            ptex &= ~3
+            n = 4
+        for i in range(n):
+            v, r = hpt.hpte(ptex + i)
+            cpu.set_gpr(4 + 2 * i, v)
+            cpu.set_gpr(5 + 2 * i, r)
+        return H_SUCCESS, f"read {n} HPTE(s) at {ptex:#x}"
+
+    def _tlb_flush(self, cpu):
+        mmu = cpu.machine.mmu
+        if hasattr(mmu, "invalidate_all"):
+            mmu.invalidate_all(cpu.machine)
+        else:
+            for c in cpu.machine.cpus:
+                c.core.flush_tlb()
+
+    # -- RTAS (PAPR 7.2; QEMU spapr_rtas.c)
+    def h_rtas(self, cpu, addr, args_addr):
+        ram = cpu.machine.ram
+        if not ram.contains(args_addr, 12):
+            return H_PARAMETER, "RTAS argument buffer outside RAM", "H_RTAS"
+        token, nargs, nret = struct.unpack_from(">III", ram.view, args_addr)
+        if nargs > 16 or nret > 16 or not ram.contains(args_addr, 12 + 4 * (nargs + nret)):
+            return H_PARAMETER, "bad RTAS argument counts", "H_RTAS"
+        a = list(struct.unpack_from(f">{nargs}I", ram.view, args_addr + 12)) if nargs else []
+        rets_at = args_addr + 12 + 4 * nargs
+        name = RTAS_BY_TOKEN.get(token)
+        rets = [-3]
+        detail = f"RTAS token {token:#x}"
+        m = cpu.machine
+        if name == "start-cpu" and nargs >= 3:
+            cpu_id, start, r3 = a[0], a[1], a[2]
+            if cpu_id >= len(m.cpus):
+                rets, detail = [-3], f"start-cpu: no CPU {cpu_id}"
+            elif m.cpus[cpu_id].halted != "stopped":
+                rets, detail = [-1], f"start-cpu: CPU {cpu_id} is not stopped"
+            else:
+                # spapr_cpu_set_entry_state: 64-bit, ME, real mode, r3 from the caller
+                m.reset_cpu(cpu_id, start, MSR_SF | MSR_ME, {3: r3})
+                m.cpus[cpu_id].state.lpcr = cpu.state.lpcr
+                rets, detail = [0], f"start-cpu {cpu_id} at {start:#x}"
+        elif name == "stop-self":
+            rets, detail = [0], "stop-self"
+        elif name == "query-cpu-stopped-state" and nargs >= 1 and nret >= 2:
+            cid = a[0]
+            if cid >= len(m.cpus):
+                rets = [-3, 0]
+            else:
+                rets = [0, 0 if m.cpus[cid].halted == "stopped" else 2]
+            detail = f"query-cpu-stopped-state {cid}"
+        elif name == "power-off":
+            self._rtas_arg0 = a[0] if a else 0
+            rets, detail = [0], f"power-off ({self._rtas_arg0})"
+        elif name is not None:
+            detail = f"RTAS {name} not implemented"
+        for i in range(min(nret, len(rets))):
+            struct.pack_into(">i", ram.view, rets_at + 4 * i, rets[i])
+        return H_SUCCESS, detail, f"H_RTAS({name or hex(token)})"
