@@ -135,7 +135,7 @@ def prepare(image: Image, opts: RunOptions, listeners=()):
     checker = None
     if opts.check_invariants:
         from .invariants import InvariantChecker
-        checker = InvariantChecker(m)
+        checker = InvariantChecker(m, image.symbols)
     load_and_boot(m, image)
     return m, mt, cpu, checker
 
