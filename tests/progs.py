@@ -74,7 +74,7 @@ def program(body: str, *, lpcr: int | None = None, fscr: int | None = None,
             hfscr: int | None = None, hid0: int | None = None, msr: int | None = None,
             enter_msr: int | None = None, sentinels: bool = True, extra: str = "",
             handlers: dict | None = None) -> str:
-    """Set up LPCR/FSCR/..., then either mtmsrd `msr` (staying in HV) or enter
+    """Set up LPCR/FSCR/..., then either enter `msr` with hrfid (staying in HV) or enter
     `enter_msr` with hrfid (to reach HV=0 or problem state), then run `body`."""
     s = vectors(handlers)
     if lpcr is not None:
@@ -89,7 +89,9 @@ def program(body: str, *, lpcr: int | None = None, fscr: int | None = None,
         s += mtspr(26, SENTINEL_SRR0) + mtspr(27, SENTINEL_SRR1)
         s += load64(9, SENTINEL_LR) + "    mtlr 9\n" + load64(9, SENTINEL_CTR) + "    mtctr 9\n"
     if msr is not None:
-        s += load64(9, msr) + "    mtmsrd 9\n"
+        # hrfid, not mtmsrd: mtmsrd never changes MSR[ME] (ISA III 4.4.4), hrfid in HV does
+        s += ("    lis 9, 1f@h\n    ori 9, 9, 1f@l\n    mtspr 314, 9\n"
+              + load64(9, msr) + "    mtspr 315, 9\n    hrfid\n1:\n")
     if enter_msr is not None:
         s += ("    lis 9, test@h\n    ori 9, 9, test@l\n    mtspr 314, 9\n"
               + load64(9, enter_msr) + "    mtspr 315, 9\n")

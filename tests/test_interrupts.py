@@ -173,7 +173,7 @@ def test_problem_state_mtspr_lpcr_is_privileged_program(ppcvec):
     e = ppcvec.assert_one_interrupt(r, "program", vector=0x700, srr0=r.symbols["X"],
                                     srr1=srr1_of(forced) | 0x40000)
     assert e.msr_before == forced
-    assert r.spr("lpcr") == LPCR_RESET
+    assert r.spr("lpcr") == LPCR_RESET & ~0x4   # unchanged since `mtspr LPCR, 0xC` (LPES1 reads 0)
 
 
 def test_problem_state_mfmsr_is_privileged(ppcvec):
