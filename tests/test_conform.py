@@ -1,0 +1,144 @@
+"""The differential conformance suite (docs/conformance.md): the programs in
+tests/conformance/ run in ppcvec and under QEMU 7.2 and must agree except for
+documented QEMU deviations.  The ppcvec-only tests below pin what the
+programs observe, so they also fail when no QEMU is installed."""
+import pytest
+
+from harness import conform
+from harness.conform_deviations import Context, find_deviation
+from harness.qmp import QmpError, parse_xp
+
+QEMU = conform.find_qemu()
+needs_qemu = pytest.mark.skipif(
+    QEMU is None, reason="qemu-system-ppc64 not installed (Debian package qemu-system-ppc): "
+                         "conformance against QEMU skipped")
+
+PROGRAMS = {p.name: p for p in conform.discover()}
+MMU = conform.default_ppcvec_mmu(None) or "identity"
+
+
+def ppcvec_run(name, machine):
+    prog = PROGRAMS[name]
+    return conform.run_ppcvec(prog, machine, MMU if prog.mmu == "radix" else "identity")
+
+
+# ---------------------------------------------------------------- against QEMU
+
+@needs_qemu
+def test_every_program_agrees_with_qemu_on_power8_9_10():
+    suite = conform.run_suite(list(PROGRAMS.values()), QEMU, ppcvec_mmu=MMU)
+    bad = [line for r in suite.failures for line in conform.table_lines(
+        conform.SuiteResult([r]), diff_only=True)[2:]]
+    assert not suite.failures, "\n".join(bad)
+    assert not [r for r in suite.results if r.status == "skipped"]
+    machines = {r.machine for r in suite.results}
+    assert machines == {"powernv8", "powernv9", "powernv10"}
+    # the documented deviations are really exercised (the suite would notice a fixed QEMU)
+    seen = {row.agree for r in suite.results for row in r.rows if row.agree.startswith("dev:")}
+    assert seen == {"dev:heir-zero", "dev:attn-illegal", "dev:fscr-ic-or"}
+
+
+@needs_qemu
+def test_qemu_run_reads_results_through_qmp():
+    obs = conform.run_qemu(PROGRAMS["scv_fscr_off"], "powernv9", QEMU)
+    assert obs.outcome == "done" and obs.done
+    assert len(obs.records) == 1
+    assert obs.records[0]["slot"] == 0xF60 and obs.records[0]["fscr"] >> 56 == 12
+
+
+@needs_qemu
+def test_cli_conform_exit_zero_and_table(capsys):
+    from harness.cli import main
+    rc = main(["conform", "-k", "scv_ail3_mmuoff", "--machine", "powernv9"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "scv_ail3_mmuoff[powernv9]  #0.slot     0x00000000000170a0  0x00000000000170a0  yes" in out
+    assert "1 program runs: 1 agree" in out
+
+
+# ---------------------------------------------------------------- ppcvec side alone
+
+@pytest.mark.parametrize("name,machine,slot", [
+    ("sc", "powernv8", 0xC00),
+    ("scv0", "powernv9", 0x17000),
+    ("scv127", "powernv10", 0x17FE0),
+    ("scv0", "powernv8", 0xE40),                       # POWER8 has no scv
+    ("scv_fscr_off", "powernv9", 0xF60),
+    ("radix_sc_ail2", "powernv9", 0x18C00),
+    ("radix_sc_ail2", "powernv10", 0xC00),             # AIL=2 reserved on v3.1
+    ("radix_scv_ail3", "powernv9", 0xC000000000003000),
+    ("radix_scv_ail3", "powernv10", 0x17000),          # HV->HV needs HAIL on POWER10
+    ("radix_scv_hail", "powernv10", 0xC000000000003040),
+    ("user_scv_ail0", "powernv9", 0x17000),            # PR-KVM crash state (P1)
+    ("user_mfmsr", "powernv10", 0xC000000000004700),
+])
+def test_program_lands_in_expected_slot(name, machine, slot):
+    obs = ppcvec_run(name, machine)
+    assert obs.done and obs.records[0]["slot"] == slot
+
+
+def test_sentinels_show_which_registers_scv_wrote():
+    rec = ppcvec_run("scv1", "powernv9").records[0]
+    assert rec["srr0"] == 0x5A5A0000000000A0 and rec["srr1"] == 0x5A5A0000000000A1
+    assert rec["lr"] != 0x5A5A0000000000B0 and rec["ctr"] == 0x9000000000009002
+
+
+def test_rfscv_returns_with_lr_and_ctr():
+    obs = ppcvec_run("rfscv", "powernv9")
+    assert [r["slot"] for r in obs.records] == [0x17000, 0xC00]
+    assert obs.records[1]["srr1"] == obs.records[0]["ctr"]    # MSR came from CTR
+    assert obs.records[1]["tag"] == 1
+
+
+def test_attn_ends_the_ppcvec_run():
+    obs = ppcvec_run("attn", "powernv9")
+    assert obs.outcome == "attn" and not obs.done and obs.records == []
+
+
+# ---------------------------------------------------------------- pieces
+
+def test_parse_xp():
+    text = "0000000000070000: 0x434f4e46444f4e45 0x0000000000000001\r\n0000000000070010: 0x00000000000000ff\r\n"
+    assert parse_xp(text, 3) == [0x434F4E46444F4E45, 1, 0xFF]
+    with pytest.raises(QmpError):
+        parse_xp(text, 4)
+
+
+def _ctx(field, q, p, qrecs=(), precs=(), outcome="idle", index=0):
+    return Context("x", "powernv9", field, index, q, p, list(qrecs), list(precs), outcome)
+
+
+def test_heir_deviation_only_after_heai():
+    heai = {"slot": 0xE40}
+    assert find_deviation(_ctx("heir", 0, 0x12345678, precs=[heai])).id == "heir-zero"
+    assert find_deviation(_ctx("heir", 0, 0x12345678, precs=[{"slot": 0x700}])) is None
+    assert find_deviation(_ctx("heir", 5, 0x12345678, precs=[heai])) is None
+
+
+def test_fscr_ic_or_deviation_is_narrow():
+    assert find_deviation(_ctx("fscr", 0x0D << 56, 0x0C << 56)).id == "fscr-ic-or"
+    assert find_deviation(_ctx("fscr", 0x0C << 56, 0x0D << 56)) is None      # not a superset
+    assert find_deviation(_ctx("fscr", (0x0D << 56) | 1, 0x0C << 56)) is None  # other bits differ
+
+
+def test_cli_conform_without_qemu_is_one_line_exit_2(capsys):
+    from harness.cli import main
+    rc = main(["conform", "--qemu", "/nonexistent/qemu-system-ppc64"])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "not found" in err
+
+
+def test_cli_conform_unknown_pattern_exit_2(capsys):
+    from harness.cli import main
+    rc = main(["conform", "-k", "no-such-program-xyz"] + (["--qemu", QEMU] if QEMU else []))
+    assert rc == 2
+
+
+def test_undocumented_disagreement_fails():
+    prog = PROGRAMS["sc"]
+    p = ppcvec_run("sc", "powernv9")
+    q = conform.Observation(p.done, [dict(p.records[0], srr1=p.records[0]["srr1"] ^ 0x8000)], "done")
+    rows = conform.compare(prog, "powernv9", q, p)
+    assert [r.field for r in rows if r.agree == "NO"] == ["#0.srr1"]
+    assert conform.status_of(rows) == "DISAGREE"
+    assert conform.SuiteResult([conform.ProgramResult(prog, "powernv9", "DISAGREE", rows)]).failures
