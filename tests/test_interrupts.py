@@ -320,3 +320,43 @@ def test_sprg3_user_alias_reads_architected_sprg3_in_problem_state(ppcvec):
     assert r.gpr(4) == 0x12345678            # the alias, executed natively, sees SPRG3
     e = ppcvec.assert_one_interrupt(r, "program", vector=0x700)   # SPRG0 is privileged
     assert e.srr0 == r.symbols["X"] + 4 and e.srr1 & 0x40000
+
+
+# ---------------------------------------------------------------- the AIL tables, row by row
+# (../shared/reference/ppc-semantics.md (b); QEMU ppc_excp_apply_ail).  `sc`/`sc 1` is the
+# probe: its real vector 0xc00 becomes 0x18c00 (AIL=2) or 0xc000000000004c00 (AIL=3).
+GUEST = MSR_SF | MSR_ME | MSR_RI                   # HV=0
+HOST = MSR_SF | MSR_HV | MSR_ME | MSR_RI           # HV=1
+AIL_ROWS = [
+    # id, cpu, LPCR extra, entry MSR, insn, vector, effective AIL
+    ("p9-ir-only", "power9", AIL3, HOST | MSR_IR, "sc", 0xC00, 0),
+    ("p9-dr-only", "power9", AIL3, HOST | MSR_DR, "sc", 0xC00, 0),
+    ("p9-hv0to1-hr0", "power9", AIL3, GUEST | MSR_IR | MSR_DR, "sc 1", 0xC00, 0),
+    ("p9-hv0to1-hr1", "power9", AIL3 | LPCR_HR, GUEST | MSR_IR | MSR_DR, "sc 1", 0xC000000000004C00, 3),
+    ("p9-hr1-mmu-off", "power9", AIL3 | LPCR_HR, GUEST | MSR_DR, "sc 1", 0xC00, 0),
+    ("p9-hv1to1", "power9", AIL3, HOST | MSR_IR | MSR_DR, "sc", 0xC000000000004C00, 3),
+    ("p9-hv0to0-ail2", "power9", AIL2, GUEST | MSR_IR | MSR_DR, "sc", 0x18C00, 2),
+    ("p9-hv0to0-ail3", "power9", AIL3, GUEST | MSR_IR | MSR_DR, "sc", 0xC000000000004C00, 3),
+    ("p9-ail1-reserved", "power9", AIL1, HOST | MSR_IR | MSR_DR, "sc", 0xC00, 0),
+    ("p8-hv1to1-ail2", "power8", AIL2, HOST | MSR_IR | MSR_DR, "sc", 0x18C00, 2),
+    ("p8-hv0to1", "power8", AIL3, GUEST | MSR_IR | MSR_DR, "sc 1", 0xC00, 0),
+    ("p10-mmu-off-0to0", "power10", AIL3, GUEST, "sc", 0xC00, 0),
+    ("p10-0to0", "power10", AIL3, GUEST | MSR_IR | MSR_DR, "sc", 0xC000000000004C00, 3),
+    ("p10-0to0-ail2-reserved", "power10", AIL2, GUEST | MSR_IR | MSR_DR, "sc", 0xC00, 0),
+    ("p10-0to1-hail-mmu-off", "power10", LPCR_HAIL, GUEST, "sc 1", 0xC000000000004C00, 3),
+    ("p10-0to1-no-hail", "power10", AIL3, GUEST | MSR_IR | MSR_DR, "sc 1", 0xC00, 0),
+    ("p10-1to1-hail-mmu-off", "power10", LPCR_HAIL | AIL3, HOST, "sc", 0xC00, 0),
+    ("p10-1to1-hail", "power10", LPCR_HAIL, HOST | MSR_IR | MSR_DR, "sc", 0xC000000000004C00, 3),
+    ("p10-1to1-ail3-no-hail", "power10", AIL3, HOST | MSR_IR | MSR_DR, "sc", 0xC00, 0),
+]
+
+
+@pytest.mark.parametrize("cpu,lpcr,msr,insn,vector,ail", [r[1:] for r in AIL_ROWS],
+                         ids=[r[0] for r in AIL_ROWS])
+def test_ail_table_row(ppcvec, cpu, lpcr, msr, insn, vector, ail):
+    src = program(f"X: {insn}", lpcr=LPCR_RESET | lpcr, enter_msr=msr)
+    r = run(ppcvec, src, cpu=cpu)
+    e = ppcvec.assert_one_interrupt(r, "sc", vector=vector, ail=ail, srr0=r.symbols["X"] + 4,
+                                    srr1=srr1_of(msr))
+    assert bool(e.msr_after & MSR_IR) == bool(e.msr_after & MSR_DR) == bool(ail)
+    assert bool(e.msr_after & MSR_HV) == (insn == "sc 1" or bool(msr & MSR_HV))
