@@ -34,8 +34,8 @@ def load_target(args):
     except ImportError:
         raise UserError("--scenario: scenarios are not available in this build") from None
     sc = scenarios.get_scenario(args.scenario)
-    fix = scenarios.parse_fix(args.fix, sc) if args.fix is not None else None
-    image, sopts = scenarios.build(args.scenario, fix, args.cpu)
+    fix = scenarios.parse_fix(args.fix if args.fix is not None else "all", sc)
+    image, sopts = scenarios.build(args.scenario, fix, args.cpu or "power9")
     # explicit machine options win over the scenario's own
     if args.machine is not None:
         sopts.machine = args.machine

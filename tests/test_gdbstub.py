@@ -273,7 +273,7 @@ def _scenarios():
 @needs_gdb
 def test_scenario_with_fix_gdb_breaks_at_host_facility_unavailable():
     sc = _scenarios()
-    image, _opts = sc.build("powernv-pr-guest-scv", sc.parse_fix("all", sc.get_scenario("powernv-pr-guest-scv")), None)
+    image, _opts = sc.build("powernv-pr-guest-scv", sc.parse_fix("all", sc.get_scenario("powernv-pr-guest-scv")), "power9")
     names = [n for n in image.symbols if n.startswith("facility_unavailable")]
     assert names, "the scenario image names its facility-unavailable handler"
     s = Server(["--scenario", "powernv-pr-guest-scv", "--fix", "all"])
@@ -294,9 +294,15 @@ def test_scenario_without_fix_scv_lands_at_0x17000():
     _scenarios()
     s = Server(["--scenario", "powernv-pr-guest-scv", "--fix", "none"])
     try:
-        out = gdb(s.port, "monitor break-interrupt scv", "continue", "p/x $pc", "detach")
-        assert "$1 = 0x17000" in out
-        assert "landed at vector 0x17000" in out
+        # the host's own user process uses scv first (AIL=3: 0xc000000000003000);
+        # continue until the guest's scv, which lands in real mode at 0x17000
+        cmds = ["monitor break-interrupt scv"]
+        for _ in range(4):
+            cmds += ["continue", "p/x $pc"]
+        out = gdb(s.port, *cmds, "detach")
+        assert "landed at vector 0xc000000000003000" in out      # host user scv: fine
+        assert "landed at vector 0x17000" in out                 # the guest's: the crash
+        assert "= 0x17000" in out
         assert s.finish() == 0
     finally:
         s.kill()

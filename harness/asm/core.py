@@ -967,7 +967,12 @@ class Assembler:
             ops = enc.split_operands(args)
             return enc.encode(mn, ops, addr, evaluate)
         except enc.UnknownMnemonic as e:
-            w = _keystone(mn, args, addr, evaluate)
+            try:
+                w = _keystone(mn, args, addr, evaluate)
+            except UndefinedSymbol:
+                w = None
+            except (enc.EncodeError, ExprError):
+                w = None
             if w is None:
                 raise self.err(loc, str(e))
             return w
