@@ -15,9 +15,18 @@ def insn_text(word, addr) -> str:
 
 
 def symbolize(symbols, addr, max_offset=0x10000) -> str:
-    """`name` or `name+0xoff` for the nearest label at or below `addr` ('' if none)."""
+    """`name` or `name+0xoff` for the nearest label at or below `addr` ('' if none).
+    Images are linked at 0 and Linux-style kernels run their text at
+    0xc000000000000000 + real address, so a 0xc... address also finds the label of
+    its real address."""
     if not symbols:
         return ""
+    if addr >> 60 == 0xC:
+        return _symbolize(symbols, addr, max_offset) or _symbolize(symbols, addr & 0x0FFFFFFFFFFFFFFF, max_offset)
+    return _symbolize(symbols, addr, max_offset)
+
+
+def _symbolize(symbols, addr, max_offset):
     best = None
     for name, v in symbols.items():
         if name.startswith(".L") or v > addr or addr - v > max_offset:
