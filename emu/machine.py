@@ -58,6 +58,7 @@ class RunResult:
     halts: list
     spr_writes: list
     detail: str = ""
+    hcalls: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
 
@@ -196,7 +197,8 @@ class Machine:
     def result(self) -> RunResult:
         return RunResult(self.outcome, self.exit_code, self.total_insns,
                          [self.snapshot(c) for c in self.cpus], list(self.events.interrupts),
-                         list(self.events.halts), list(self.events.spr_writes), self.detail)
+                         list(self.events.halts), list(self.events.spr_writes), self.detail,
+                         list(self.events.hcalls))
 
     def snapshot(self, cpu: Cpu) -> CpuSnapshot:
         core = cpu.core

@@ -90,6 +90,13 @@ def summary_lines(r) -> list[str]:
                        f"{insn_text(e.insn, e.insn_addr):<24} -> {e.vector:#018x}  AIL={e.ail}")
     else:
         out.append("  interrupts: none")
+    hcalls = getattr(r, "hcalls", []) or []
+    if hcalls:
+        out.append(f"  hypercalls ({len(hcalls)}):")
+        for h in hcalls[:20]:
+            out.append(f"    #{h.seq:<4} cpu{h.cpu} {h.name:<22} at {h.insn_addr:#018x} -> r3={h.ret}  {h.detail}")
+        if len(hcalls) > 20:
+            out.append(f"    ... {len(hcalls) - 20} more")
     for h in getattr(r, "hazards", []) or []:
         out.append(f"  hazard: {h.get('message', h)}")
     for addr, data in r.dumps.items():

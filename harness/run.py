@@ -56,6 +56,7 @@ class Result:
     halts: list = field(default_factory=list)
     hazards: list = field(default_factory=list)
     symbols: dict = field(default_factory=dict)
+    hcalls: list = field(default_factory=list)    # emu.events.HcallEvent (pseries)
 
     # convenience for assertions
     def interrupts_of(self, kind: str) -> list:
@@ -79,6 +80,7 @@ class Result:
             "cpus": [cpu_json(c) for c in self.cpus],
             "interrupts": [interrupt_json(e) for e in self.interrupts],
             "dumps": {"0x%x" % a: d.hex() for a, d in self.dumps.items()},
+            "hcalls": [hcall_json(h) for h in self.hcalls],
             "hazards": list(self.hazards),
         }
 
@@ -103,6 +105,12 @@ def interrupt_json(e) -> dict:
         "dar": hx(e.dar), "dsisr": hx(e.dsisr), "heir": hx(e.heir), "lev": e.lev,
         "lpcr": hx(e.lpcr), "fscr": hx(e.fscr), "reason": e.reason,
     }
+
+
+def hcall_json(h) -> dict:
+    return {"cpu": h.cpu, "seq": h.seq, "name": h.name, "opcode": "0x%x" % h.opcode,
+            "args": [hx(a) for a in h.args], "ret": h.ret, "insn_addr": hx(h.insn_addr),
+            "detail": h.detail}
 
 
 def parse_dump(text: str) -> tuple[int, int]:
@@ -148,7 +156,8 @@ def run_loaded(m, mt, cpu, image: Image, opts: RunOptions, checker=None) -> Resu
     return Result(image=image.name, machine=mt.name, cpu=cpu, outcome=r.outcome,
                   exit_code=r.exit_code, insns=r.insns, cpus=r.cpus, interrupts=r.interrupts,
                   dumps=dumps, detail=r.detail, spr_writes=r.spr_writes, halts=r.halts,
-                  hazards=checker.report() if checker else [], symbols=image.symbols)
+                  hazards=checker.report() if checker else [], symbols=image.symbols,
+                  hcalls=r.hcalls)
 
 
 def run_image(image: Image, opts: RunOptions | None = None, listeners=()) -> Result:
