@@ -14,7 +14,17 @@ Implemented (PAPR; QEMU hw/ppc/spapr_hcall.c, spapr_rtas.c):
     partition cannot address it; the hash MMU reads it from here);
   * H_RTAS (KVMPPC_H_RTAS 0xf000, r4 = real address of the RTAS argument buffer)
     with start-cpu, stop-self, query-cpu-stopped-state, power-off;
-  * anything else returns H_FUNCTION; a hypercall from problem state H_PRIVILEGE.
+  * H_REGISTER_PROC_TBL (radix partitions, ISA v3.0 CPUs): the hypervisor
+    builds the partition table and a partition-scoped tree mapping the
+    partition's memory 1:1, points every CPU's PTCR at it and sets LPCR[HR|UPRT]
+    (and GTSE when asked), as QEMU h_register_process_table does;
+  * anything else returns H_FUNCTION;
+  * `sc 1` from problem state is not a hypercall of the partition: it is
+    reflected to the partition's own 0xc00 as a System Call interrupt, so that
+    a PR-KVM host running in the partition receives its guests' hypercalls
+    (what KVM HV does for hash guests, Linux "KVM: PPC: Book3S HV P9: Reflect
+    userspace hcalls to hash guests to support PR KVM").  QEMU TCG instead
+    answers H_PRIVILEGE: SpaprHypervisor(problem_state_hcall="privilege").
 """
 from __future__ import annotations
 
@@ -42,10 +52,25 @@ H_REMOVE = 0x04
 H_ENTER = 0x08
 H_READ = 0x0C
 H_SET_MODE = 0x31C
+H_REGISTER_PROC_TBL = 0x37C
 KVMPPC_H_RTAS = 0xF000
 
 HCALL_NAMES = {H_REMOVE: "H_REMOVE", H_ENTER: "H_ENTER", H_READ: "H_READ",
-               H_SET_MODE: "H_SET_MODE", KVMPPC_H_RTAS: "H_RTAS"}
+               H_SET_MODE: "H_SET_MODE", H_REGISTER_PROC_TBL: "H_REGISTER_PROC_TBL",
+               KVMPPC_H_RTAS: "H_RTAS"}
+INST_SC1 = 0x44000022
+
+# H_REGISTER_PROC_TBL flags (PAPR; QEMU spapr_hcall.c FLAGS_*)
+PROC_TABLE_NEW = 0x18
+PROC_TABLE_RADIX = 0x04
+PROC_TABLE_GTSE = 0x01
+# radix table formats (ISA v3.0 III 6.7.6; same values as guest_images/include/mmu.inc)
+PATE0_HR = 1 << 63
+RADIX_RTS52 = 0x40000000000000A0
+R_PTE_V = 1 << 63
+R_PTE_L = 1 << 62
+R_PTE_RC = 0x180
+EAA_RWX = 0x7
 
 H_SET_MODE_RESOURCE_ADDR_TRANS_MODE = 3
 H_SET_MODE_RESOURCE_LE = 4
@@ -105,8 +130,13 @@ class HptStore:
 class SpaprHypervisor:
     """PAPR hypervisor of a pseries machine (one partition, LPID 1 in spirit)."""
 
-    def __init__(self, ail_mode_3: bool = True, htab_shift: int = 18):
+    def __init__(self, ail_mode_3: bool = True, htab_shift: int = 18,
+                 problem_state_hcall: str = "reflect"):
+        if problem_state_hcall not in ("reflect", "privilege"):
+            raise ValueError("problem_state_hcall: 'reflect' or 'privilege'")
         self.ail_mode_3 = ail_mode_3
+        self.problem_state_hcall = problem_state_hcall
+        self.partition_table = None
         self.hpt = HptStore(htab_shift)
         self.fdt_addr = None
         self.machine = None
@@ -168,6 +198,8 @@ class SpaprHypervisor:
         args = tuple(cpu.gpr(n) for n in range(4, 10))
         name = HCALL_NAMES.get(opcode, f"hcall {opcode:#x}")
         detail = ""
+        if cpu.state.msr & MSR_PR and self.problem_state_hcall == "reflect":
+            return self.reflect_problem_state_sc1(cpu, addr, name, opcode, args)
         if cpu.state.msr & MSR_PR:
             ret, detail = H_PRIVILEGE, "hypercall from problem state"
         elif opcode == H_SET_MODE:
@@ -178,6 +210,8 @@ class SpaprHypervisor:
             ret, detail = self.h_remove(cpu, *args[:3])
         elif opcode == H_READ:
             ret, detail = self.h_read(cpu, *args[:2])
+        elif opcode == H_REGISTER_PROC_TBL:
+            ret, detail = self.h_register_process_table(cpu, addr, *args[:4])
         elif opcode == KVMPPC_H_RTAS:
             ret, detail, name = self.h_rtas(cpu, addr, args[0])
         else:
@@ -191,6 +225,60 @@ class SpaprHypervisor:
             cpu.machine.exit_code = self._rtas_arg0
             raise Halt("poweroff", detail)
         return addr + 4
+
+    def reflect_problem_state_sc1(self, cpu, addr, name, opcode, args):
+        """`sc 1` with MSR[PR]=1: the hypervisor gives it to the partition's OS
+        as a System Call interrupt (0xc00, SRR0 = next instruction), which is how
+        a PR-KVM host in a hash partition gets its guests' hypercalls (Linux KVM HV
+        kvmppc_handle_exit_hv: "A guest could be running PR KVM, so this may be a
+        PR KVM hcall. It must be reflected to the guest kernel as a sc
+        interrupt")."""
+        from .interrupts import InterruptRequest
+        ev = cpu.machine.events
+        ev.emit(HcallEvent(cpu.index, ev.next_seq(), name, opcode, args, cpu.gpr(3), addr,
+                           cpu.tb(), "problem state: reflected to the partition's 0xc00"))
+        return InterruptRequest("sc", addr + 4, addr, INST_SC1, lev=1,
+                                reason="sc 1 from problem state (reflected by the hypervisor)")
+
+    def h_register_process_table(self, cpu, addr, flags, proc_tbl, page_size, table_size):
+        """H_REGISTER_PROC_TBL (PAPR; QEMU h_register_process_table) for a radix
+        partition: PATE[0] = the hypervisor's partition-scoped tree (guest real =
+        real, 1 GiB leaves) and the partition's process table; every CPU gets
+        PTCR, LPCR[HR|UPRT] (and GTSE).  Hash process tables are not modelled."""
+        from .bits import LPCR_GTSE, LPCR_HR, LPCR_UPRT
+        if not cpu.model.radix:
+            return H_FUNCTION, "no radix MMU on this processor"
+        if flags & ~(PROC_TABLE_NEW | PROC_TABLE_RADIX | PROC_TABLE_GTSE):
+            return H_PARAMETER, f"flags {flags:#x}"
+        if flags & PROC_TABLE_NEW != PROC_TABLE_NEW or not flags & PROC_TABLE_RADIX:
+            return H_PARAMETER, "only a new radix process table is supported"
+        if table_size > 24 or proc_tbl & 0xFFF:
+            return H_PARAMETER, "bad process table"
+        m = cpu.machine
+        base = self.partition_table_base(m)
+        ram = m.ram
+        root, level2 = base + 0x10000, base + 0x20000
+        ram.write(base, bytes(0x21000), code=False)
+        ram.write_u64(base, PATE0_HR | RADIX_RTS52 | root | 13)
+        ram.write_u64(base + 8, proc_tbl | table_size)
+        ram.write_u64(root, R_PTE_V | level2 | 9)
+        for gib in range(max(1, ram.size >> 30)):
+            ram.write_u64(level2 + 8 * gib, R_PTE_V | R_PTE_L | R_PTE_RC | EAA_RWX | (gib << 30))
+        self.partition_table = base
+        lpcr = LPCR_HR | LPCR_UPRT | (LPCR_GTSE if flags & PROC_TABLE_GTSE else 0)
+        source = f"hcall H_REGISTER_PROC_TBL by cpu{cpu.index}"
+        for c in m.cpus:
+            c.write_spr("ptcr", base, addr, INST_SC1, source)
+            c.write_spr("lpcr", (c.state.lpcr & ~(LPCR_HR | LPCR_UPRT | LPCR_GTSE)) | lpcr,
+                        addr, INST_SC1, source)
+        self._tlb_flush(cpu)
+        return H_SUCCESS, f"radix process table {proc_tbl:#x}, LPCR[HR|UPRT] on every CPU"
+
+    def partition_table_base(self, machine) -> int:
+        """Where the hypervisor keeps the partition table and its partition-scoped
+        tree: 0x21000 bytes, 64 KiB aligned, just below the device tree."""
+        top = self.fdt_addr if self.fdt_addr is not None else machine.ram.size
+        return (top - 0x30000) & ~0xFFFF
 
     def h_set_mode(self, cpu, addr, mflags, resource, value1, value2):
         """H_SET_MODE (QEMU h_set_mode, 8.1 rules): resource 3 sets LPCR[AIL] of every

@@ -66,6 +66,20 @@ def cmd_run(args) -> int:
     return 0 if sr.passed else 1
 
 
+def cmd_bisect(args) -> int:
+    from .bisect import bisect, table_lines
+    s = get_scenario(args.name)
+    if args.cpu not in s.cpus:
+        raise UserError(f"scenario {s.name} does not run on {args.cpu} "
+                        f"(choose from {', '.join(s.cpus)})")
+    b = bisect(args.name, args.cpu)
+    if args.json:
+        print(json.dumps(b.to_json_dict()))
+    else:
+        print("\n".join(table_lines(b)))
+    return 0 if all(r.outcome == r.expected for r in b.rows) else 1
+
+
 def cmd_regress(args) -> int:
     cases = []
     t0 = time.perf_counter()
@@ -122,6 +136,11 @@ def register(sub) -> None:
     pr.add_argument("--json", action="store_true")
     pr.add_argument("--check-invariants", action="store_true")
     pr.set_defaults(func=cmd_run)
+    pb = ssub.add_parser("bisect", help="run every subset of the fix hunks; which prevent the crash")
+    pb.add_argument("name")
+    pb.add_argument("--cpu", choices=["power8", "power9", "power10"], default="power9")
+    pb.add_argument("--json", action="store_true")
+    pb.set_defaults(func=cmd_bisect)
     pg = sub.add_parser("regress", help="every scenario x fix setting x CPU; fail on surprises")
     pg.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     pg.set_defaults(func=cmd_regress)

@@ -297,6 +297,9 @@ def _ail_zero_write(r: Result, cpu: int, before_seq: int):
 
 def diagnose(r: Result, scenario: Scenario) -> tuple[str, str]:
     """(outcome, diagnosis) from the run's events and the results area."""
+    if scenario.platform == "pseries":
+        from .scenarios_pseries import diagnose_pseries
+        return diagnose_pseries(r, scenario)
     res = read_results(r)
     host = res.get("host", {})
     syms = r.symbols
@@ -422,3 +425,6 @@ def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
         txt += f"; ENOSYS as r3={raw}" + (" with cr0.SO" if how == "sc" else "") + ")"
         parts.append(txt)
     return "; ".join(parts)
+
+
+from . import scenarios_pseries  # noqa: E402,F401  (registers the pseries scenarios)
