@@ -7,7 +7,8 @@ translation cache coherent, and turns every trap into emulation or delivery.
 """
 from __future__ import annotations
 
-from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_AIL, MASK64, MSR_EE,
+from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_AIL, LPCR_HDICE, MASK64,
+                   MSR_EE,
                    MSR_HV, MSR_LE, MSR_ME, MSR_PR, SRR1_MC_LOADSTORE, SRR1_PROGFPE,
                    SRR1_PROGILL)
 from .events import HaltEvent, InterruptEvent, SprWriteEvent
@@ -55,6 +56,11 @@ class Cpu:
         self._fetch_page = None      # one-entry instruction-translation cache
         self._fetch_pa = 0
         self.last_trap_pc = None
+        # Hypervisor decrementer (edge-triggered; see hdec_write): the exception
+        # exists from the timebase `hdec_edge_tb` on (HDEC bit 0 goes 0 -> 1) until
+        # the interrupt is delivered.
+        self.hdec_exc = False
+        self.hdec_edge_tb = DEC_RESET + 1
         self.sync_msr()
 
     # ------------------------------------------------------------ registers
@@ -93,7 +99,7 @@ class Cpu:
             st.dec, st.dec_tb = _s32(value), self.tb()
             return
         if name == "hdec":
-            st.hdec, st.hdec_tb = _s32(value), self.tb()
+            self.hdec_write(_s32(value))
             return
         if name in ("tbl", "tbu", "pvr", "pir"):
             return  # read-only here (the timebase is the instruction count)
@@ -207,10 +213,17 @@ class Cpu:
             return None
 
     def after_emulation(self, next_pc: int) -> int:
-        """Deliver an asynchronous interrupt that an MSR change just enabled."""
-        if self.state.msr & MSR_EE and self.dec_pending():
-            return self.deliver(InterruptRequest("dec", next_pc, next_pc, None,
-                                                 reason="decrementer"))
+        """Deliver an asynchronous interrupt that an MSR change just enabled, or cut
+        the running slice where a (hypervisor) decrementer the instruction armed
+        or unmasked will fire."""
+        v = self.async_interrupt(next_pc)
+        if v is not None:
+            return v
+        w = self.insns_until_async()
+        if w is not None:
+            c = self.core.counter
+            if c.limit > c.count + w:
+                c.limit = c.count + max(w, 1)
         return next_pc
 
     def halt(self, reason: str, pc: int, detail: str = "") -> None:
@@ -287,6 +300,67 @@ class Cpu:
         v = _s32(self.read_spr("dec"))
         return 0 if v < 0 else v + 1
 
+    def hdec_write(self, v: int) -> None:
+        """mtspr HDEC: a Hypervisor Decrementer exception comes into existence when
+        HDEC bit 0 changes from 0 to 1, by decrementing past 0 or by a mtspr that
+        makes a non-negative HDEC negative; it ceases to exist when the interrupt
+        is delivered, a later write does not cancel it (Power ISA v3.1 Book III,
+        Timer Facilities "Hypervisor Decrementer" and Interrupts "Hypervisor
+        Decrementer Interrupt"; QEMU __cpu_ppc_store_decr, PPC_DECR_UNDERFLOW_TRIGGERED)."""
+        st = self.state
+        t = self.tb()
+        self.hdec_exception()                  # materialise an edge already passed
+        old = _s32(self.read_spr("hdec"))
+        st.hdec, st.hdec_tb = v, t
+        if v >= 0:
+            self.hdec_edge_tb = t + v + 1      # the tick at which HDEC reads -1
+        else:
+            if old >= 0:
+                self.hdec_exc = True
+            self.hdec_edge_tb = None
+
+    def hdec_exception(self) -> bool:
+        """A Hypervisor Decrementer exception exists (not yet delivered)."""
+        if self.hdec_edge_tb is not None and self.tb() >= self.hdec_edge_tb:
+            self.hdec_exc = True
+            self.hdec_edge_tb = None
+        return self.hdec_exc
+
+    def hdec_enabled(self) -> bool:
+        """hdecrementer_enabled: the interrupt is taken when the exception exists and
+        LPCR[HDICE] & (MSR[EE] | ~MSR[HV]) (Power ISA v3.1 Book III, "Hypervisor
+        Decrementer Interrupt"; QEMU ppc_next_unmasked_interrupt PPC_INTERRUPT_HDECR):
+        always enabled in a guest, masked by EE in hypervisor state."""
+        st = self.state
+        return bool(st.lpcr & LPCR_HDICE) and bool(st.msr & MSR_EE or not st.msr & MSR_HV)
+
+    def insns_until_hdec(self) -> int | None:
+        if not self.hdec_enabled():
+            return None
+        if self.hdec_exception():
+            return 0
+        if self.hdec_edge_tb is None:
+            return None
+        return self.hdec_edge_tb - self.tb()
+
+    def insns_until_async(self) -> int | None:
+        """Instructions until the decrementer or hypervisor decrementer interrupts
+        (None: neither is enabled)."""
+        waits = [w for w in (self.insns_until_dec(), self.insns_until_hdec()) if w is not None]
+        return min(waits) if waits else None
+
+    def async_interrupt(self, pc: int) -> int | None:
+        """Deliver the highest-priority pending asynchronous interrupt at `pc`
+        (the Hypervisor Decrementer ranks above the Decrementer: ISA III
+        "Interrupt Priorities"); return the vector, or None."""
+        if self.hdec_enabled() and self.hdec_exception():
+            self.hdec_exc = False              # edge-triggered: delivery consumes it
+            return self.deliver(InterruptRequest("hdec", pc, pc, None,
+                                                 reason="hypervisor decrementer"))
+        if self.state.msr & MSR_EE and self.dec_pending():
+            return self.deliver(InterruptRequest("dec", pc, pc, None, reason="decrementer"))
+        return None
+
     # ------------------------------------------------------------ running
     def runnable(self) -> bool:
         return self.halted is None and not self.idle
@@ -302,10 +376,10 @@ class Cpu:
                 return n
             return n + self.run_slice(limit - n)
         self.at_breakpoint = False
-        if self.state.msr & MSR_EE and self.dec_pending():
-            self.pc = self.deliver(InterruptRequest("dec", self.pc, self.pc, None,
-                                                    reason="decrementer"))
-        until_dec = self.insns_until_dec()
+        v = self.async_interrupt(self.pc)
+        if v is not None:
+            self.pc = v
+        until_dec = self.insns_until_async()
         if until_dec is not None and until_dec < limit:
             limit = max(until_dec, 1)
         try:
@@ -337,11 +411,11 @@ class Cpu:
         return res.executed
 
     def idle_wakeup(self) -> int | None:
-        """Instructions an idle `b .` would spin before a decrementer interrupt
-        wakes it (None: nothing will)."""
+        """Instructions an idle `b .` would spin before a decrementer or hypervisor
+        decrementer interrupt wakes it (None: nothing will)."""
         if not self.idle or self.halted is not None:
             return None
-        return self.insns_until_dec()
+        return self.insns_until_async()
 
     def fast_forward(self, n: int) -> None:
         """Account `n` iterations of the branch-to-self and wake up."""

@@ -9,9 +9,10 @@ Privilege rules (Power ISA v3.0/3.1 Book III 4.4 and the per-instruction text;
 QEMU translate.c CHK_SV/CHK_HV and gen_mfspr/gen_mtspr):
   * privileged instruction in problem state       -> Program, SRR1[PRIV] (0x40000)
   * hypervisor-privileged instruction or SPR in
-    supervisor (HV=0, PR=0) state                 -> Hypervisor Emulation Assistance
-                                                     (0xE40; Program[PRIV] on a
-                                                     machine without hypervisor state)
+    supervisor (HV=0, PR=0) state                 -> Program, SRR1[PRIV]; with
+                                                     LPCR[EVIRT]=1 (ISA v3.0+) a
+                                                     Hypervisor Emulation Assistance
+                                                     interrupt (0xE40) instead
   * illegal / unimplemented instruction           -> HEAI (0xE40, HEIR = image); Program
                                                      [ILL] without hypervisor state
 """
@@ -62,6 +63,26 @@ def hv_privileged(cpu, addr, insn, reason):
     return program(addr, insn, SRR1_PROGPRIV, reason)
 
 
+LPCR_EVIRT = 1 << (63 - 42)      # ISA v3.0 LPCR[EVIRT] (IBM bit 42)
+
+
+def hv_resource_in_guest(cpu, addr, insn, reason):
+    """A hypervisor-privileged instruction or SPR used in privileged
+    non-hypervisor state (MSR[HV PR]=0b00): a Privileged Instruction type Program
+    interrupt (SRR1 bit 45), unless LPCR[EVIRT]=1 (ISA v3.0+), which makes it a
+    Hypervisor Emulation Assistance interrupt with HSRR1 bit 45 set (Power ISA
+    v3.0B Book III LPCR[EVIRT] and "Program Interrupt: Privileged Instruction";
+    Linux commit "KVM: PPC: Book3S HV: Handle hypervisor instruction faults
+    better": "A HEAI occurs when a hypervisor resource or instruction is used in a
+    privileged but non-hypervisor state and the LPCR_EVIRT bit is set"; QEMU 7.2
+    GEN_PRIV/SPR_NOACCESS, confirmed by tests/conformance/guest_hrfid.S and
+    guest_mtlpcr.S).  A partition without hypervisor state: Program[PRIV]."""
+    if cpu.machine.hv_capable and cpu.state.lpcr & LPCR_EVIRT:
+        return Trap(InterruptRequest("heai", addr, addr, insn, srr1_bits=SRR1_PROGPRIV,
+                                     heir=insn, reason=reason + " (LPCR[EVIRT]=1)"))
+    return program(addr, insn, SRR1_PROGPRIV, reason)
+
+
 def check_sv(cpu, addr, insn, what):
     if cpu.state.msr & MSR_PR:
         raise program(addr, insn, SRR1_PROGPRIV, f"privileged instruction {what} in problem state")
@@ -70,7 +91,8 @@ def check_sv(cpu, addr, insn, what):
 def check_hv(cpu, addr, insn, what):
     check_sv(cpu, addr, insn, what)
     if not cpu.state.msr & MSR_HV:
-        raise hv_privileged(cpu, addr, insn, f"hypervisor-privileged {what} in supervisor state")
+        raise hv_resource_in_guest(cpu, addr, insn,
+                                   f"hypervisor-privileged {what} in supervisor state")
 
 
 # --------------------------------------------------------------- SPR table
@@ -114,7 +136,8 @@ def _spr_check(cpu, addr, insn, sprn, level, what):
     if msr & MSR_PR:
         raise program(addr, insn, SRR1_PROGPRIV, f"{what}: privileged SPR {sprn} in problem state")
     if level == "hv" and not msr & MSR_HV:
-        raise hv_privileged(cpu, addr, insn, f"{what}: hypervisor SPR {sprn} in supervisor state")
+        raise hv_resource_in_guest(cpu, addr, insn,
+                                   f"{what}: hypervisor SPR {sprn} in supervisor state")
 
 
 def _undefined_spr(cpu, addr, insn, sprn, what):

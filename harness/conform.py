@@ -10,7 +10,11 @@ Programs are tests/conformance/*.S (frame: tests/conformance/conform.inc);
 their header declares where they run:
 
     # conform: machines powernv8 powernv9 powernv10
-    # conform: mmu radix            (needs page tables; default: off)
+    # conform: mmu radix            (radix tables, POWER9/10; default: off)
+    # conform: mmu hash             (bolted HPT + SLB: SDR1 on POWER8, PTCR and
+                                    #  LPCR[HR]=0 on POWER9/10)
+    # conform: mmu native           (radix on POWER9/10, hash on POWER8; with
+                                    #  MMU_NATIVE_ON, e.g. for HV=0 guests)
     # conform: title one line saying what the program checks
 """
 from __future__ import annotations
@@ -46,6 +50,7 @@ REC_MAGIC = 0x5245430000000000
 FIELDS = ("slot", "lr", "ctr", "srr0", "srr1", "hsrr0", "hsrr1", "msr", "fscr", "hfscr",
           "lpcr", "dar", "dsisr", "heir", "tag")
 
+MMU_MODES = ("off", "radix", "hash", "native")
 PPCVEC_BUDGET = 2_000_000
 QEMU_TIMEOUT = 10.0
 
@@ -55,7 +60,7 @@ class Program:
     name: str
     path: str
     machines: tuple
-    mmu: str = "off"          # "off" or "radix"
+    mmu: str = "off"          # "off", "radix", "hash" or "native"
     title: str = ""
 
 
@@ -127,8 +132,9 @@ def parse_header(path: str) -> Program:
                 if bad:
                     raise UserError(f"{path}: unknown machine {bad[0]!r} in '# conform: machines'")
             elif key == "mmu":
-                if value not in ("off", "radix"):
-                    raise UserError(f"{path}: '# conform: mmu' must be off or radix")
+                if value not in MMU_MODES:
+                    raise UserError(f"{path}: '# conform: mmu' must be one of "
+                                    + ", ".join(MMU_MODES))
                 mmu = value
             elif key == "title":
                 title = value
@@ -162,6 +168,14 @@ def _selected(name: str, pattern: str) -> bool:
 _image_cache: dict = {}
 
 
+def table_kind(prog: Program, machine: str) -> str:
+    """The page tables the image carries: "native" is radix on POWER9/10 (Linux's
+    choice there) and hash on POWER8."""
+    if prog.mmu == "native":
+        return "hash" if machine == "powernv8" else "radix"
+    return prog.mmu
+
+
 def build_image(prog: Program, machine: str) -> Image:
     """Assemble `prog` for `machine` (--defsym CPU=8|9|10); the same bytes go
     to ppcvec and to QEMU."""
@@ -169,8 +183,10 @@ def build_image(prog: Program, machine: str) -> Image:
     img = _image_cache.get(key)
     if img is None:
         from .asm import assemble_file
+        mmu = table_kind(prog, machine)
         defsyms = {"CPU": CPU_NUMBER[machine],
-                   "CONF_MMU_RADIX": 1 if prog.mmu == "radix" else 0}
+                   "CONF_MMU_RADIX": 1 if mmu == "radix" else 0,
+                   "CONF_MMU_HASH": 1 if mmu == "hash" else 0}
         try:
             res = assemble_file(prog.path, defsyms=defsyms, include_dirs=list(INCLUDE_DIRS))
         except UserError:
@@ -334,8 +350,8 @@ def run_one(prog: Program, machine: str, qemu: str, ppcvec_mmu: str | None,
             timeout: float = QEMU_TIMEOUT) -> ProgramResult:
     """Compare one program on one machine.  `ppcvec_mmu` is the MMU mode for
     programs that translate (None: skip them)."""
-    if prog.mmu == "radix":
-        if machine == "powernv8":
+    if prog.mmu != "off":
+        if prog.mmu == "radix" and machine == "powernv8":
             return ProgramResult(prog, machine, "skipped",
                                  reason="radix page tables need POWER9 or later")
         if ppcvec_mmu is None:

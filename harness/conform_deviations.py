@@ -84,6 +84,89 @@ def fscr_ic_ored(c: Context) -> bool:
     return q != p and q & p == p
 
 
+HV_CLASS_OFFSETS = frozenset({0x980, 0xE00, 0xE20, 0xE40, 0xE60, 0xE80, 0xEA0, 0xF80})
+MSR_HV = 1 << 60
+MSR_IR_DR = 0x30
+NOT_READ = 0xEEEEEEEEEEEEEEEE
+
+
+def _vector_offset(slot) -> int | None:
+    """The real-mode vector offset of a non-scv slot: real `off`, AIL=2
+    `0x18000 | off`, AIL=3 `0xc000000000004000 | off` (None for anything else)."""
+    if slot is None:
+        return None
+    off = slot & 0xFFF
+    if slot in (off, 0x18000 | off, 0xC000000000004000 | off) and off >= 0x100:
+        return off
+    return None
+
+
+def _relocated(off: int, ail: int) -> int:
+    return {0: off, 2: 0x18000 | off, 3: 0xC000000000004000 | off}[ail]
+
+
+def _p8_takes_p10_ail_rule(c: Context) -> bool:
+    """Record `c.index` differs exactly as QEMU 7.2's POWER10 AIL table, applied
+    to a POWER8 (LPCR bit 37, RMLS's last bit there, read as HAIL), predicts
+    against the POWER8 table ppcvec applies."""
+    if c.machine != "powernv8" or c.index is None:
+        return False
+    if c.index >= len(c.qemu_records) or c.index >= len(c.ppcvec_records):
+        return False
+    from emu.interrupts import ail_p10, ail_p8_p9
+    q, p = c.qemu_records[c.index], c.ppcvec_records[c.index]
+    off = _vector_offset(p["slot"])
+    if off is None or _vector_offset(q["slot"]) != off:
+        return False
+    if not p["msr"] & MSR_HV or p["lpcr"] == NOT_READ:
+        return False                      # LPCR not recorded: cannot tell
+    old = p["hsrr1"] if off in HV_CLASS_OFFSETS else p["srr1"]
+    lpcr, new = p["lpcr"], p["msr"]
+    a8 = ail_p8_p9(old, new, lpcr, frozenset({1})).ail
+    a10 = ail_p10(old, new, lpcr, frozenset({1, 2})).ail
+    return a8 != a10 and _relocated(off, a8) == p["slot"] and _relocated(off, a10) == q["slot"]
+
+
+def p8_uses_p10_ail_rule(c: Context) -> bool:
+    """QEMU 7.2 picks the AIL table by `pcc->lpcr_mask & LPCR_HAIL`, and LPCR_HAIL
+    (IBM bit 37) is also the last bit of POWER8's LPCR[RMLS] (34:37), which is in
+    the POWER8 mask: so QEMU's powernv8 applies the POWER10 table, where
+    interrupts delivered with MSR[HV]=1 ignore LPCR[AIL] and use bit 37 as HAIL.
+    Power ISA v2.07 Book III-S 6.5 and LPCR[AIL] (2.2.x): POWER8 has no HAIL;
+    with MSR[IR]=MSR[DR]=1, LPCR[AIL] applies to every interrupt except an
+    MSR[HV] 0->1 one (Linux sets LPCR[AIL]=3 on a POWER8 PowerNV host for its own
+    interrupts).  Matches the slot and the MSR (IR/DR) of a POWER8 record only
+    when QEMU's slot is the POWER10 rule's and ppcvec's the POWER8 rule's."""
+    if c.field == "slot":
+        return _p8_takes_p10_ail_rule(c)
+    if c.field == "msr" and c.qemu is not None and c.ppcvec is not None:
+        return (c.qemu ^ c.ppcvec) == MSR_IR_DR and _p8_takes_p10_ail_rule(c)
+    return False
+
+
+LPCR_EVIRT = 1 << 21
+SRR1_PRIV = 0x40000
+
+
+def evirt_ignored(c: Context) -> bool:
+    """QEMU 7.2 ignores LPCR[EVIRT]: a hypervisor-privileged instruction or SPR in
+    privileged non-hypervisor state is always a Privileged Instruction type
+    Program interrupt (GEN_PRIV, SPR_NOACCESS).  Power ISA v3.0B Book III LPCR
+    EVIRT (bit 42): with EVIRT=1 it is a Hypervisor Emulation Assistance
+    interrupt with HSRR1 bit 45 set (Linux "KVM: PPC: Book3S HV: Handle hypervisor
+    instruction faults better").  Matches every field of a record pair where
+    ppcvec took that HEAI (LPCR[EVIRT]=1, HSRR1 bit 45) and QEMU a Program[PRIV]
+    at the same instruction, from HV=0."""
+    if c.index is None or c.index >= min(len(c.qemu_records), len(c.ppcvec_records)):
+        return False
+    q, p = c.qemu_records[c.index], c.ppcvec_records[c.index]
+    return (_real_offset(p["slot"]) == 0xE40 and _real_offset(q["slot"]) == 0x700
+            and p["lpcr"] != NOT_READ and bool(p["lpcr"] & LPCR_EVIRT)
+            and bool(p["hsrr1"] & SRR1_PRIV) and not p["hsrr1"] & MSR_HV
+            and bool(q["srr1"] & SRR1_PRIV) and not q["srr1"] & MSR_HV
+            and q["srr0"] == p["hsrr0"])
+
+
 DEVIATIONS = (
     Deviation("heir-zero", "QEMU 7.2 does not set HEIR on an HEAI",
               "Power ISA v3.1 Book III 7.5.17 Hypervisor Emulation Assistance Interrupt",
@@ -94,6 +177,12 @@ DEVIATIONS = (
     Deviation("fscr-ic-or", "QEMU 7.2 ORs FSCR[IC] instead of setting it",
               "Power ISA v3.0B Book III 9.2 Facility Status and Control Register, IC",
               fscr_ic_ored),
+    Deviation("p8-hail", "QEMU 7.2 applies the POWER10 AIL/HAIL table on POWER8",
+              "Power ISA v2.07 Book III-S LPCR[AIL] (no HAIL; LPCR bit 37 is RMLS)",
+              p8_uses_p10_ail_rule),
+    Deviation("evirt-ignored", "QEMU 7.2 ignores LPCR[EVIRT] (Program[PRIV], not HEAI)",
+              "Power ISA v3.0B Book III LPCR[EVIRT], Hypervisor Emulation Assistance Interrupt",
+              evirt_ignored),
 )
 
 

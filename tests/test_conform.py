@@ -19,7 +19,7 @@ MMU = conform.default_ppcvec_mmu(None) or "identity"
 
 def ppcvec_run(name, machine):
     prog = PROGRAMS[name]
-    return conform.run_ppcvec(prog, machine, MMU if prog.mmu == "radix" else "identity")
+    return conform.run_ppcvec(prog, machine, "identity" if prog.mmu == "off" else MMU)
 
 
 # ---------------------------------------------------------------- against QEMU
@@ -35,7 +35,11 @@ def test_every_program_agrees_with_qemu_on_power8_9_10():
     assert machines == {"powernv8", "powernv9", "powernv10"}
     # the documented deviations are really exercised (the suite would notice a fixed QEMU)
     seen = {row.agree for r in suite.results for row in r.rows if row.agree.startswith("dev:")}
-    assert seen == {"dev:heir-zero", "dev:attn-illegal", "dev:fscr-ic-or"}
+    assert seen == {"dev:heir-zero", "dev:attn-illegal", "dev:fscr-ic-or", "dev:p8-hail",
+                    "dev:evirt-ignored"}
+    # POWER8 runs MMU-on programs too (hash), and HV=0 guest programs run everywhere
+    ran = {(r.program.name, r.machine) for r in suite.results}
+    assert ("hash_user_mfmsr", "powernv8") in ran and ("guest_sc1_real", "powernv8") in ran
 
 
 @needs_qemu
@@ -71,6 +75,25 @@ def test_cli_conform_exit_zero_and_table(capsys):
     ("radix_scv_hail", "powernv10", 0xC000000000003040),
     ("user_scv_ail0", "powernv9", 0x17000),            # PR-KVM crash state (P1)
     ("user_mfmsr", "powernv10", 0xC000000000004700),
+    # hash MMU (POWER8 SDR1; POWER9/10 LPCR[HR]=0)
+    ("hash_sc_ail3", "powernv8", 0xC000000000004C00),  # QEMU 7.2: 0xc00 (p8-hail)
+    ("hash_sc_ail2", "powernv9", 0x18C00),
+    ("hash_scv_ail3", "powernv8", 0xC000000000004E40),  # no scv on POWER8
+    ("hash_user_scv", "powernv9", 0xC000000000003000),
+    ("hash_user_mfmsr", "powernv8", 0xC000000000004700),
+    ("hash_heai_hail", "powernv10", 0xC000000000004E40),
+    # hypervisor decrementer
+    ("hdec", "powernv8", 0x980),
+    ("hdec_guest", "powernv10", 0x980),
+    # HV=0 guests
+    ("guest_sc1_real", "powernv9", 0xC00),
+    ("guest_hrfid", "powernv9", 0x700),                # Program[PRIV] with LPCR[EVIRT]=0
+    ("guest_mtlpcr_evirt", "powernv9", 0xE40),
+    ("guest_sc1_ail3", "powernv9", 0xC000000000004C00),  # radix HR=1: 0->1 may use AIL
+    ("guest_sc1_ail3", "powernv8", 0xC00),             # hash HR=0: no AIL on 0->1
+    ("guest_hash_sc1_ail3", "powernv9", 0xC00),
+    ("guest_heai_hail_real", "powernv10", 0xC000000000004E40),  # P10 escalation: HAIL, MMU off
+    ("guest_scv_ail3", "powernv10", 0xC000000000003000),
 ])
 def test_program_lands_in_expected_slot(name, machine, slot):
     obs = ppcvec_run(name, machine)
@@ -88,6 +111,24 @@ def test_rfscv_returns_with_lr_and_ctr():
     assert [r["slot"] for r in obs.records] == [0x17000, 0xC00]
     assert obs.records[1]["srr1"] == obs.records[0]["ctr"]    # MSR came from CTR
     assert obs.records[1]["tag"] == 1
+
+
+def test_hdec_records_hsrr_and_guest_msr():
+    rec = ppcvec_run("hdec_guest", "powernv9").records[0]
+    assert rec["hsrr1"] == 0x8000000000001002          # the guest MSR: HV=0, EE=0
+    assert rec["msr"] & (1 << 60) and rec["srr0"] == 0x5A5A0000000000A0
+
+
+def test_p8_hail_deviation_is_narrow():
+    q = {"slot": 0xC00, "msr": 0x9000000000001000}
+    p = {"slot": 0xC000000000004C00, "msr": 0x9000000000001030, "srr1": 0x9000000000001032,
+         "hsrr1": 0, "lpcr": 0x1800008}
+    ctx = lambda m, f: Context("x", m, f, 0, q[f], p[f], [q], [p], "idle")    # noqa: E731
+    assert find_deviation(ctx("powernv8", "slot")).id == "p8-hail"
+    assert find_deviation(ctx("powernv8", "msr")).id == "p8-hail"
+    assert find_deviation(ctx("powernv9", "slot")) is None
+    p["lpcr"] = 0x8                                     # AIL=0: both tables say 0xc00
+    assert find_deviation(ctx("powernv8", "slot")) is None
 
 
 def test_attn_ends_the_ppcvec_run():

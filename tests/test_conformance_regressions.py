@@ -47,3 +47,42 @@ def test_mtspr_lpcr_drops_unimplemented_lpes1(ppcvec):
 def test_lpcr_reset_value_is_0xc_until_written(ppcvec):
     r = ppcvec.run(program("    mfspr 4, 318\n    attn\n"), machine="powernv9")
     assert r.gpr(4) == 0xC
+
+
+# ------------------------------------------------------------ hypervisor resources from HV=0
+# tests/conformance/guest_hrfid.S, guest_mtlpcr.S: QEMU 7.2 takes a Privileged Instruction
+# type Program interrupt; ppcvec took an HEAI.  The ISA agrees with QEMU while LPCR[EVIRT]=0
+# (emu/privileged.py hv_resource_in_guest).
+GUEST = MSR_SF | MSR_ME | MSR_RI
+LPCR_EVIRT = 1 << 21
+SRR1_PRIV = 0x40000
+
+
+def test_supervisor_hrfid_is_program_priv_without_evirt(ppcvec):
+    for machine in ("powernv8", "powernv9", "powernv10"):
+        r = ppcvec.run(program("X: hrfid\n", lpcr=0xC, enter_msr=GUEST), machine=machine)
+        ppcvec.assert_one_interrupt(r, "program", vector=0x700, srr0=r.symbols["X"],
+                                    srr1=srr1_of(GUEST) | SRR1_PRIV, hsrr0=None)
+
+
+def test_supervisor_mtspr_lpcr_is_program_priv_without_evirt(ppcvec):
+    r = ppcvec.run(program("X: mtspr 318, 3\n", lpcr=0xC, enter_msr=GUEST), machine="powernv9")
+    e = ppcvec.assert_one_interrupt(r, "program", vector=0x700, srr0=r.symbols["X"],
+                                    srr1=srr1_of(GUEST) | SRR1_PRIV)
+    assert not e.msr_after & MSR_HV                  # stays in the partition
+    assert r.spr("lpcr") == 0x8                      # not written
+
+
+def test_supervisor_hv_spr_with_evirt_is_heai_with_hsrr1_bit45(ppcvec):
+    """LPCR[EVIRT]=1 (ISA v3.0): HEAI, HSRR1 bit 45 set, HEIR = the instruction
+    (QEMU 7.2 ignores EVIRT: deviation evirt-ignored)."""
+    r = ppcvec.run(program("X: mfspr 4, 318\n", lpcr=0xC | LPCR_EVIRT, enter_msr=GUEST),
+                   machine="powernv10")
+    ppcvec.assert_one_interrupt(r, "heai", vector=0xE40, hsrr0=r.symbols["X"],
+                                hsrr1=srr1_of(GUEST) | SRR1_PRIV, heir=0x7C9E4AA6)
+
+
+def test_undefined_spr_zero_from_supervisor_is_still_heai(ppcvec):
+    """Not a hypervisor resource: SPR 0 is illegal (HEAI) whatever EVIRT is."""
+    r = ppcvec.run(program("X: mtspr 0, 3\n", lpcr=0xC, enter_msr=GUEST), machine="powernv9")
+    ppcvec.assert_one_interrupt(r, "heai", vector=0xE40, hsrr0=r.symbols["X"])

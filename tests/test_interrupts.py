@@ -183,15 +183,16 @@ def test_problem_state_mfmsr_is_privileged(ppcvec):
 
 
 def test_supervisor_mtspr_lpcr_is_hv_emulation_assist(ppcvec):
+    # with LPCR[EVIRT]=1; EVIRT=0 gives Program[PRIV] (tests/test_conformance_regressions.py)
     sv = MSR_SF | MSR_ME
-    src = program("X: mtspr 318, 3", enter_msr=sv)
+    src = program("X: mtspr 318, 3", lpcr=LPCR_RESET | (1 << 21), enter_msr=sv)
     r = run(ppcvec, src)
     X = r.symbols["X"]
     ppcvec.assert_one_interrupt(r, "heai", vector=0xE40, hsrr0=X, heir=0x7C7E4BA6)
 
 
 def test_supervisor_hrfid_is_hv_emulation_assist(ppcvec):
-    src = program("X: hrfid", enter_msr=MSR_SF | MSR_ME)
+    src = program("X: hrfid", lpcr=LPCR_RESET | (1 << 21), enter_msr=MSR_SF | MSR_ME)   # EVIRT
     ppcvec.assert_one_interrupt(run(ppcvec, src), "heai", vector=0xE40, heir=0x4C000224)
 
 

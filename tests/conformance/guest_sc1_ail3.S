@@ -1,0 +1,13 @@
+# conform: mmu native
+# conform: title sc 1 from an HV=0 guest, MMU on, AIL=3: POWER9 radix (HR=1) 0xc000000000004c00; POWER8 hash (HR=0) and POWER10 (HAIL=0) 0xc00
+	.include "conform.inc"
+	CONF_PROLOGUE
+	MMU_NATIVE_ON
+	SETSPR	SPR_LPCR, (LPCR_RESET | CONF_LPCR_MMU | AIL3)
+	SETSPR	SPR_FSCR, 0
+	GUEST_LPID
+	SENTINELS
+	ENTER_HRFID GUEST_VIRT
+X:	sc	1
+	FINISH
+	CONF_EPILOGUE

@@ -1,0 +1,13 @@
+# conform: mmu native
+# conform: title sc 0 from an HV=0 guest with IR=DR=1 and AIL=3: 0xc000000000004c00 with HV=0
+	.include "conform.inc"
+	CONF_PROLOGUE
+	MMU_NATIVE_ON
+	SETSPR	SPR_LPCR, (LPCR_RESET | CONF_LPCR_MMU | AIL3)
+	SETSPR	SPR_FSCR, 0
+	GUEST_LPID
+	SENTINELS
+	ENTER_HRFID GUEST_VIRT
+X:	sc
+	FINISH
+	CONF_EPILOGUE

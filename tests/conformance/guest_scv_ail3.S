@@ -1,0 +1,13 @@
+# conform: mmu native
+# conform: title scv 0 from an HV=0 guest, MMU on, AIL=3: 0xc000000000003000 with HV=0 (POWER8: HEAI 0xe40, HV 0->1 with HR=0)
+	.include "conform.inc"
+	CONF_PROLOGUE
+	MMU_NATIVE_ON
+	SETSPR	SPR_LPCR, (LPCR_RESET | CONF_LPCR_MMU | AIL3)
+	SETSPR	SPR_FSCR, FSCR_SCV
+	GUEST_LPID
+	SENTINELS
+	ENTER_HRFID GUEST_VIRT
+X:	scv	0
+	FINISH
+	CONF_EPILOGUE

@@ -1,0 +1,12 @@
+# conform: mmu hash
+# conform: title scv 3 in HV, AIL=2, hash MMU on: POWER8 HEAI 0x18e40; POWER9 0x17060 with IR/DR on; POWER10 0x17060
+	.include "conform.inc"
+	CONF_PROLOGUE
+	HASH_ON
+	SETSPR	SPR_LPCR, (LPCR_RESET | AIL2)
+	SETSPR	SPR_FSCR, FSCR_SCV
+	SENTINELS
+	ENTER_HRFID HV_VIRT
+X:	scv	3
+	FINISH
+	CONF_EPILOGUE

@@ -1,0 +1,12 @@
+# conform: mmu hash
+# conform: title scv 0 from problem state, hash MMU, AIL=3: POWER9 0xc000000000003000; POWER8 HEAI
+	.include "conform.inc"
+	CONF_PROLOGUE
+	HASH_ON
+	SETSPR	SPR_LPCR, (LPCR_RESET | AIL3 | LPCR_HAIL)
+	SETSPR	SPR_FSCR, FSCR_SCV
+	SENTINELS
+	ENTER_HRFID HV_USER
+X:	scv	0
+	FINISH
+	CONF_EPILOGUE
