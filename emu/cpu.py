@@ -14,7 +14,7 @@ from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_AIL, LPCR_HD
 from .events import HaltEvent, InterruptEvent, SprWriteEvent
 from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
 from .mmu import FETCH, Fault, real_mode_address, translation_key
-from .bits import MSR_DR, MSR_IR
+from .bits import MSR_BE, MSR_DR, MSR_IR, MSR_SE
 from .privileged import Halt, Trap, emulate, illegal
 from .state import CpuState
 from .unicorn_backend import UnicornCore
@@ -28,6 +28,73 @@ BRANCH_TO_SELF = 0x48000000
 TRANSLATION_MSR = MSR_IR | MSR_DR | MSR_HV | MSR_PR
 TRANSLATION_SPRS = frozenset({"lpcr", "pidr", "lpidr", "ptcr", "sdr1", "hrmor"})
 DEC_RESET = 0x7FFFFFFF   # far in the future: no decrementer interrupt unless a program arms one
+# Doorbells (Power ISA v3.0B/v3.1 Book III "Processor Control": msgsnd/msgclr/msgsndp/
+# msgclrp; Linux asm/dbell.h PPC_DBELL_TYPE, PPC_DBELL_SERVER; QEMU 7.2 excp_helper.c)
+DBELL_TYPE_SHIFT = 27          # RB[32:36]: message type
+DBELL_TYPE_SERVER = 5          # the only server message type; any other makes a no-op
+DBELL_PIR_MASK = 0xFFFFF       # msgsnd: the target thread's PIR (QEMU DBELL_PROCIDTAG_MASK)
+DBELL_TIR_MASK = 0x7F          # msgsndp: the target thread within the core, RB[57:63]
+HFSCR_MSGP = 1 << 10           # HFSCR[MSGP] (IBM bit 53); cause code 10 in HFSCR[IC]
+HFSCR_IC_MSGP = 10
+# Power-saving wake-up enables, LPCR[PECE] (IBM bits 47:51; QEMU cpu.h LPCR_PDEE..LPCR_OEE,
+# Linux LPCR_PECEDP/PECEDH/PECE0/PECE1/PECE2 on POWER8)
+LPCR_PDEE = 1 << (63 - 47)     # Directed Privileged Doorbell exit enable
+LPCR_HDEE = 1 << (63 - 48)     # Directed Hypervisor Doorbell exit enable
+LPCR_EEE = 1 << (63 - 49)      # External exit enable
+LPCR_DEE = 1 << (63 - 50)      # Decrementer exit enable
+LPCR_OEE = 1 << (63 - 51)      # Other (machine check, HMI) exit enable
+PSSCR_ESL = 1 << (63 - 42)     # Enable State Loss
+PSSCR_EC = 1 << (63 - 43)      # Exit Criterion: 1 = wake through System Reset per LPCR[PECE]
+# SRR1[42:45] wake reason and [46:47] state loss on a System Reset from power-saving mode
+# (Power ISA v3.0B Book III "System Reset Interrupt"; Linux reg.h SRR1_WAKE*, irq.c
+# srr1_to_lazyirq; QEMU powerpc_reset_wakeup)
+SRR1_WAKE = {"hdoorbell": 0b0011 << 18, "doorbell": 0b0101 << 18, "dec": 0b0110 << 18}
+SRR1_WS_NOLOSS = 0b01 << 16    # all resources maintained (ppcvec never loses state)
+MSR_TRACE = MSR_SE | MSR_BE
+SRR1_TRACE = 0x40000000  # IBM bit 33: set by every Trace interrupt (ISA v3.1 Book III 7.5.15)
+# XL-form (opcode 19) extended opcodes
+XO_BCLR, XO_BCCTR, XO_BCTAR = 16, 528, 560
+XO_RFID, XO_HRFID, XO_RFSCV, XO_RFEBB = 18, 274, 82, 146
+
+
+def never_traced(insn: int) -> bool:
+    """Instructions after which no single-step Trace interrupt occurs although
+    MSR[SE]=1: rfid, hrfid, rfscv and rfebb ("...unless that instruction is
+    hrfid, rfid, ... which are never traced", Power ISA v3.1 Book III 4.2.1
+    MSR[SE]), and sc/scv, which always cause a System Call interrupt instead of
+    completing (kvm-unit-tests powerpc/interrupts.c test_trace: "no interrupt
+    on single step rfid").  Instructions that take any other interrupt are
+    excluded by `Cpu.run_traced` (not "successfully completed")."""
+    op = insn >> 26
+    if op == 17:
+        return True
+    return op == 19 and (insn >> 1) & 0x3FF in (XO_RFID, XO_HRFID, XO_RFSCV, XO_RFEBB)
+
+
+def is_branch(insn: int) -> bool:
+    """b, bc, bclr, bcctr, bctar: the instructions MSR[BE] traces, taken or not
+    ("a branch type Trace interrupt after completing the execution of a branch
+    instruction, whether or not the branch is taken", Power ISA v3.1 Book III
+    4.2.1 MSR[BE]; QEMU 7.2 gen_bcond ends both paths with gen_goto_tb)."""
+    op = insn >> 26
+    if op in (16, 18):
+        return True
+    return op == 19 and (insn >> 1) & 0x3FF in (XO_BCLR, XO_BCCTR, XO_BCTAR)
+
+
+def trace_after(msr_before: int, insn: int | None) -> bool:
+    """Whether the instruction `insn`, started with MSR `msr_before` and completed
+    without an interrupt, is followed by a Trace interrupt: single-step for any
+    instruction with MSR[SE]=1, branch trace for branches with MSR[BE]=1 (Power
+    ISA v3.1 Book III 4.2.1 MSR[SE]/[BE], 7.5.15 "Trace Interrupt").  The MSR
+    before the instruction decides: the mtmsrd that sets SE is not traced, the
+    next instruction is (kvm-unit-tests test_trace; QEMU 7.2 reads SE/BE from
+    the hflags the instruction was translated with)."""
+    if insn is None or never_traced(insn):
+        return False
+    if msr_before & MSR_SE:
+        return True
+    return bool(msr_before & MSR_BE) and is_branch(insn)
 
 
 def _s32(v: int) -> int:
@@ -61,6 +128,14 @@ class Cpu:
         # the interrupt is delivered.
         self.hdec_exc = False
         self.hdec_edge_tb = DEC_RESET + 1
+        # Doorbell exceptions of this thread (one thread per core: the privileged
+        # doorbell is this thread's DPDES bit) and the stop it is in.
+        self.hdbell = False
+        self.pdbell = False
+        self.stop_ec = False
+        self.deliveries = 0          # interrupts delivered so far (trace: did a step interrupt?)
+        self._tracing = False        # inside run_traced: one instruction per step
+        self._step_reason = None     # SliceResult.reason of the last run_slice
         self.sync_msr()
 
     # ------------------------------------------------------------ registers
@@ -129,6 +204,8 @@ class Cpu:
         if new & MSR_PR:
             new |= MSR_EE | MSR_IR | MSR_DR   # problem state always translates (ISA III 4.2.1)
         st.msr = new
+        if new & MSR_TRACE and not self._tracing:
+            self.core.request_stop()   # end the slice here: run_traced steps from the next one
         if "msr" in self.machine.watch_sprs and old != new:
             ev = self.machine.events
             ev.emit(SprWriteEvent(self.index, ev.next_seq(), "msr", old, new, addr, insn,
@@ -264,6 +341,7 @@ class Cpu:
             self.idle = True
             self.core.request_stop()
         apply_delivery(st, dl)
+        self.deliveries += 1
         if dl.lr is not None:
             self.core.set_lr_ctr(dl.lr, dl.ctr)
         self.sync_msr()
@@ -279,16 +357,133 @@ class Cpu:
                                 reason="sc 1 (hypercall)" if lev == 1 else f"sc {lev}")
 
     def enter_stop(self, addr: int, insn: int):
-        """stop/nap: the thread stops until a wake-up event (none is modelled yet
-        besides the machine waking it explicitly); it resumes after the stop."""
+        """stop (ISA v3.0+) / doze, nap, sleep, rvwinkle (POWER8): the thread enters
+        power-saving mode until `stop_wake_event` finds an exception that ends it.
+        PSSCR[EC]=0: execution resumes after the stop; PSSCR[EC]=1, and always for
+        the POWER8 instructions, the thread wakes with a System Reset interrupt
+        (Power ISA v3.0B Book III "Power-Saving Mode", stop; v2.07 nap; QEMU 7.2
+        helper_pminsn: resume_as_sreset = insn != stop || PSSCR[EC])."""
         self.stop_pc = addr + 4
-        raise Halt("stop", "power-saving stop")
+        self.stop_ec = not self.model.has_stop or bool(self.state.psscr & PSSCR_EC)
+        raise Halt("stop", "power-saving stop (EC=%d)" % self.stop_ec)
 
     def mmu_op(self, op: str, addr: int, insn: int) -> None:
         self.machine.mmu_instruction(self, op, addr, insn)
 
     def doorbell_op(self, xo: int, addr: int, insn: int) -> int:
+        """msgsnd (206), msgclr (238), msgsndp (142), msgclrp (174), privilege already
+        checked (emu.privileged).  Only message type 5 does anything, any other is a
+        no-op (Power ISA v3.0B Book III "Processor Control"; QEMU book3s_dbell2irq)."""
+        rb = self.gpr((insn >> 11) & 31)
+        if xo in (142, 174):
+            self.check_msgp(addr, insn, "msgsndp" if xo == 142 else "msgclrp")
+        if (rb >> DBELL_TYPE_SHIFT) & 0x1F != DBELL_TYPE_SERVER:
+            return addr + 4
+        if xo == 206:
+            self.msgsnd(rb & DBELL_PIR_MASK)
+        elif xo == 238:
+            self.hdbell = False
+        elif xo == 142:
+            if rb & DBELL_TIR_MASK == 0:   # thread 0 of this one-thread core: itself
+                self.pdbell = True
+        else:
+            self.pdbell = False
         return addr + 4
+
+    def check_msgp(self, addr: int, insn: int, what: str) -> None:
+        """msgsndp/msgclrp in privileged non-hypervisor state with HFSCR[MSGP]=0: a
+        Hypervisor Facility Unavailable interrupt, HFSCR[IC]=10 (Power ISA v3.0B
+        Book III HFSCR; QEMU helper_hfscr_facility_check)."""
+        st = self.state
+        if self.machine.hv_capable and not st.msr & MSR_HV and not st.hfscr & HFSCR_MSGP:
+            raise Trap(InterruptRequest("hfu", addr, addr, insn, ic=HFSCR_IC_MSGP,
+                                        reason=f"{what} with HFSCR[MSGP]=0"))
+
+    def msgsnd(self, pir: int) -> None:
+        """msgsnd type 5: a Directed Hypervisor Doorbell exception on every thread
+        whose PIR matches the tag (Linux PPC_DBELL_SERVER, tag = target PIR on
+        POWER8/9/10; QEMU helper_book3s_msgsnd).  The target sees it at its next
+        slice (Machine.run wakes a parked target first)."""
+        for cpu in self.machine.cpus:
+            if cpu.state.pir & DBELL_PIR_MASK == pir:
+                cpu.hdbell = True
+
+    # ------------------------------------------------------------ power-saving
+    def stop_wake_event(self) -> str | None:
+        """The exception that ends power-saving mode now ("hdoorbell", "hdec", "dec",
+        "doorbell"), or None.  EC=1 (and POWER8 nap): only those LPCR[PECE] enables:
+        HDEE, DEE, PDEE (Power ISA v3.0B Book III LPCR[PECE], "Power-Saving Mode";
+        QEMU cpu_has_work_POWER8/9).  EC=0: any exception that exists, whatever
+        MSR[EE] (Linux enters stop with EC=0 hard-disabled, idle.c
+        power9_idle_stop; QEMU cpu_has_work_POWER9 "If EC is clear, just return
+        true on any pending interrupt")."""
+        st = self.state
+        if self.stop_ec:
+            lpcr = st.lpcr
+            if self.hdbell and lpcr & LPCR_HDEE:
+                return "hdoorbell"
+            if lpcr & LPCR_DEE and self.dec_pending():
+                return "dec"
+            if self.pdbell and lpcr & LPCR_PDEE:
+                return "doorbell"
+            return None
+        if self.hdbell:
+            return "hdoorbell"
+        if st.lpcr & LPCR_HDICE and self.hdec_exception():
+            return "hdec"
+        if self.dec_pending():
+            return "dec"
+        if self.pdbell:
+            return "doorbell"
+        return None
+
+    def resume_from_stop(self, event: str) -> None:
+        """Leave power-saving mode because of `event`.  EC=0: continue after the
+        stop (the interrupt, if enabled, is then taken there).  EC=1: a System
+        Reset interrupt, SRR0 = the instruction after the stop, SRR1[42:45] = the
+        wake reason, SRR1[46:47] = 0b01 (no state lost); a doorbell that woke the
+        thread is consumed, a decrementer stays pending (Power ISA v3.0B Book III
+        "System Reset Interrupt"; Linux irq.c srr1_to_lazyirq replays it; QEMU
+        powerpc_reset_wakeup)."""
+        self.halted = None
+        self.halt_detail = ""
+        if not self.stop_ec:
+            self.pc = self.stop_pc
+            return
+        if event == "hdoorbell":
+            self.hdbell = False
+        elif event == "doorbell":
+            self.pdbell = False
+        self.pc = self.deliver(InterruptRequest(
+            "sreset", self.stop_pc, self.stop_pc - 4, None,
+            srr1_bits=SRR1_WAKE[event] | SRR1_WS_NOLOSS,
+            reason=f"wake-up from power-saving mode ({event})"))
+
+    def wake_up(self) -> bool:
+        """At this thread's turn: a stopped thread leaves power-saving mode, an idle
+        branch-to-self resumes, when an exception can end its wait now (a doorbell
+        another thread sent).  Returns whether the thread can run."""
+        if self.halted == "stop":
+            event = self.stop_wake_event()
+            if event is not None:
+                self.resume_from_stop(event)
+        elif self.idle and self.halted is None and self.insns_until_async() == 0:
+            self.idle = False
+        return self.runnable()
+
+    def stop_wakeup_in(self) -> int | None:
+        """Timebase ticks until a decrementer (or, with EC=0, hypervisor
+        decrementer) exception ends this thread's stop (None: no timer will)."""
+        waits = []
+        if not self.stop_ec or self.state.lpcr & LPCR_DEE:
+            v = _s32(self.read_spr("dec"))
+            waits.append(0 if v < 0 else v + 1)
+        if not self.stop_ec and self.state.lpcr & LPCR_HDICE:
+            if self.hdec_exception():
+                waits.append(0)
+            elif self.hdec_edge_tb is not None:
+                waits.append(self.hdec_edge_tb - self.tb())
+        return min(waits) if waits else None
 
     # ------------------------------------------------------------ async
     def dec_pending(self) -> bool:
@@ -344,10 +539,25 @@ class Cpu:
         return self.hdec_edge_tb - self.tb()
 
     def insns_until_async(self) -> int | None:
-        """Instructions until the decrementer or hypervisor decrementer interrupts
-        (None: neither is enabled)."""
+        """Instructions until the decrementer, hypervisor decrementer or a doorbell
+        interrupts (None: none is enabled)."""
+        if self.doorbell_interrupt() is not None:
+            return 0
         waits = [w for w in (self.insns_until_dec(), self.insns_until_hdec()) if w is not None]
         return min(waits) if waits else None
+
+    def doorbell_interrupt(self) -> str | None:
+        """The doorbell interrupt that would be taken now, if any: a Directed
+        Hypervisor Doorbell when MSR[EE] | ~MSR[HV] (like the Hypervisor
+        Decrementer: always in a guest), a Directed Privileged Doorbell when
+        MSR[EE] (Power ISA v3.0B Book III "Directed Hypervisor Doorbell
+        Interrupt", "Directed Privileged Doorbell Interrupt")."""
+        msr = self.state.msr
+        if self.hdbell and (msr & MSR_EE or not msr & MSR_HV):
+            return "hdoorbell"
+        if self.pdbell and msr & MSR_EE:
+            return "doorbell"
+        return None
 
     def async_interrupt(self, pc: int) -> int | None:
         """Deliver the highest-priority pending asynchronous interrupt at `pc`
@@ -357,8 +567,17 @@ class Cpu:
             self.hdec_exc = False              # edge-triggered: delivery consumes it
             return self.deliver(InterruptRequest("hdec", pc, pc, None,
                                                  reason="hypervisor decrementer"))
+        db = self.doorbell_interrupt()
+        if db == "hdoorbell":                  # ranks above the Decrementer
+            self.hdbell = False                # delivery clears the exception
+            return self.deliver(InterruptRequest("hdoorbell", pc, pc, None,
+                                                 reason="directed hypervisor doorbell"))
         if self.state.msr & MSR_EE and self.dec_pending():
             return self.deliver(InterruptRequest("dec", pc, pc, None, reason="decrementer"))
+        if db == "doorbell":
+            self.pdbell = False
+            return self.deliver(InterruptRequest("doorbell", pc, pc, None,
+                                                 reason="directed privileged doorbell"))
         return None
 
     # ------------------------------------------------------------ running
@@ -375,6 +594,8 @@ class Cpu:
             if not self.runnable() or limit <= n:
                 return n
             return n + self.run_slice(limit - n)
+        if self.state.msr & MSR_TRACE and not self._tracing:
+            return self.run_traced(1 if step else limit, check_breakpoints=not step)
         self.at_breakpoint = False
         v = self.async_interrupt(self.pc)
         if v is not None:
@@ -386,8 +607,11 @@ class Cpu:
             res = self.core.step(self.pc) if step else self.core.run(self.pc, limit)
         except Halt as h:
             self.halt(h.reason, self.last_trap_pc or self.pc, h.detail)
+            self._step_reason = "halt"
             return 0
+        self._step_reason = res.reason
         self.insns += res.executed
+        self.core.counter.count = 0           # retired: now in self.insns (tb() counts once)
         self.pc = res.pc
         if self.halted is not None and self.last_trap_pc is not None and res.reason == "stopped":
             self.pc = self.last_trap_pc      # attn/stop/checkstop: where the CPU stopped
@@ -410,9 +634,48 @@ class Cpu:
             self.idle = True
         return res.executed
 
+    def run_traced(self, limit: int, check_breakpoints: bool = True) -> int:
+        """Run up to `limit` instructions one at a time while MSR[SE] or MSR[BE] is
+        1, delivering a Trace interrupt (0xD00, SRR0 = the next instruction, SRR1
+        bit 33) after each instruction `trace_after` selects that completed
+        without an interrupt (Power ISA v3.1 Book III 7.5.15 "Trace Interrupt").
+        Only this CPU, only while the architected MSR asks for it: the fast path
+        stays a plain Unicorn run (write_msr cuts the slice that sets SE/BE)."""
+        n = 0
+        machine = self.machine
+        while n < limit and self.runnable() and not getattr(machine, "_stop_request", False):
+            msr = self.state.msr
+            if not msr & MSR_TRACE:
+                return n + self.run_slice(limit - n)
+            pc = self.pc
+            if check_breakpoints and pc in machine.breakpoints:
+                self.at_breakpoint = True
+                break
+            check_breakpoints = True
+            try:
+                insn = self.fetch_word(pc)
+            except RuntimeError:
+                insn = None                    # the fetch faults: ISI, never traced
+            before = self.deliveries
+            self._tracing = True
+            try:
+                k = self.run_slice(1, step=True)
+            finally:
+                self._tracing = False
+            self.core.counter.count = 0        # retired: now in self.insns (tb() counts once)
+            n += k
+            if (k and self.deliveries == before and self.halted is None
+                    and self._step_reason in ("limit", "stopped") and trace_after(msr, insn)):
+                self.pc = self.deliver(InterruptRequest(
+                    "trace", self.pc, pc, insn, srr1_bits=SRR1_TRACE,
+                    reason="single-step trace" if msr & MSR_SE else "branch trace"))
+        return n
+
     def idle_wakeup(self) -> int | None:
         """Instructions an idle `b .` would spin before a decrementer or hypervisor
         decrementer interrupt wakes it (None: nothing will)."""
+        if self.halted == "stop":
+            return self.stop_wakeup_in()
         if not self.idle or self.halted is not None:
             return None
         return self.insns_until_async()

@@ -124,7 +124,7 @@ class Machine:
         while self.outcome is None:
             progressed = False
             for cpu in self.cpus:
-                if not cpu.runnable():
+                if not cpu.runnable() and not cpu.wake_up():
                     continue
                 remaining = budget_end - self.total_insns
                 if remaining <= 0:
@@ -182,7 +182,7 @@ class Machine:
         """Execute one instruction on CPU `index`; an interrupt it causes is
         delivered within the step.  Returns instructions retired (0 or 1)."""
         cpu = self.cpus[index]
-        if not cpu.runnable():
+        if not cpu.runnable() and not cpu.wake_up():
             return 0
         cpu.at_breakpoint = False
         n = cpu.run_slice(1, step=True)

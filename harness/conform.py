@@ -16,6 +16,8 @@ their header declares where they run:
     # conform: mmu native           (radix on POWER9/10, hash on POWER8; with
                                     #  MMU_NATIVE_ON, e.g. for HV=0 guests)
     # conform: title one line saying what the program checks
+    # conform: smp 2                (threads; all start at 0x10 and pick roles
+                                    #  themselves; QEMU gets -smp N)
 """
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class Program:
     machines: tuple
     mmu: str = "off"          # "off", "radix", "hash" or "native"
     title: str = ""
+    smp: int = 1              # hardware threads (ppcvec --smp, QEMU -smp)
 
 
 @dataclass
@@ -116,7 +119,7 @@ class SuiteResult:
 
 def parse_header(path: str) -> Program:
     name = os.path.splitext(os.path.basename(path))[0]
-    machines, mmu, title = MACHINES, "off", ""
+    machines, mmu, title, smp = MACHINES, "off", "", 1
     with open(path) as f:
         for line in f:
             s = line.strip()
@@ -138,9 +141,13 @@ def parse_header(path: str) -> Program:
                 mmu = value
             elif key == "title":
                 title = value
+            elif key == "smp":
+                if not value.isdigit() or not 1 <= int(value) <= 8:
+                    raise UserError(f"{path}: '# conform: smp' must be a number from 1 to 8")
+                smp = int(value)
             else:
                 raise UserError(f"{path}: unknown '# conform: {key}'")
-    return Program(name, path, machines, mmu, title)
+    return Program(name, path, machines, mmu, title, smp)
 
 
 def discover(directory: str = CONF_DIR, pattern: str | None = None) -> list:
@@ -230,7 +237,7 @@ def architected_mmu_available() -> bool:
 def run_ppcvec(prog: Program, machine: str, mmu: str = "identity") -> Observation:
     from .run import RunOptions, run_image
     img = build_image(prog, machine)
-    opts = RunOptions(machine=machine, mmu=mmu, max_insns=PPCVEC_BUDGET,
+    opts = RunOptions(machine=machine, mmu=mmu, max_insns=PPCVEC_BUDGET, smp=prog.smp,
                       dumps=[(RESULTS, AREA_DWORDS * 8)])
     t0 = time.perf_counter()
     r = run_image(img, opts)
@@ -249,10 +256,11 @@ def find_qemu(path: str | None = None) -> str | None:
     return shutil.which("qemu-system-ppc64")
 
 
-def qemu_command(qemu: str, machine: str, image_path: str, sock: str) -> list:
+def qemu_command(qemu: str, machine: str, image_path: str, sock: str, smp: int = 1) -> list:
     return [qemu, "-M", machine, "-bios", image_path, "-nodefaults", "-nographic",
             "-display", "none", "-serial", "null", "-monitor", "none",
-            "-qmp", f"unix:{sock},server=on,wait=off", "-no-reboot"]
+            "-qmp", f"unix:{sock},server=on,wait=off", "-no-reboot"] + \
+        (["-smp", str(smp)] if smp > 1 else [])
 
 
 def run_qemu(prog: Program, machine: str, qemu: str, timeout: float = QEMU_TIMEOUT) -> Observation:
@@ -272,7 +280,7 @@ def run_qemu(prog: Program, machine: str, qemu: str, timeout: float = QEMU_TIMEO
     q = None
     try:
         with open(errlog, "wb") as err:
-            proc = subprocess.Popen(qemu_command(qemu, machine, image_path, sock),
+            proc = subprocess.Popen(qemu_command(qemu, machine, image_path, sock, prog.smp),
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=err, cwd=tmp)
         try:

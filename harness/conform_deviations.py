@@ -167,7 +167,72 @@ def evirt_ignored(c: Context) -> bool:
             and q["srr0"] == p["hsrr0"])
 
 
+SRR1_TRACE = 0x40000000          # IBM bit 33
+MSR_SE_BE = (1 << 10) | (1 << 9)
+
+
+def _is_trace(rec) -> bool:
+    return rec is not None and _vector_offset(rec["slot"]) == 0xD00
+
+
+def trace_srr1_33_clear(c: Context) -> bool:
+    """QEMU 7.2 raises the Trace interrupt with error code 0 (gen_debug_exception ->
+    helper_raise_exception), so SRR1 bit 33 stays 0.  Power ISA v3.0B/v3.1 Book
+    III 7.5.15 (Trace Interrupt): "SRR1 33: Set to 1" for every Trace interrupt
+    (bits 34-36 and 43 add prefixed/load/store/CIABR; Microwatt's tests/trace
+    checks SRR1 & 0x781f0000 == 0x40000000 for a single step).  Matches only the
+    SRR1 of a record pair that are both Trace interrupts and differ in exactly
+    bit 33, set by ppcvec."""
+    if c.field != "srr1" or c.index is None or c.qemu is None or c.ppcvec is None:
+        return False
+    if c.index >= min(len(c.qemu_records), len(c.ppcvec_records)):
+        return False
+    if not (_is_trace(c.qemu_records[c.index]) and _is_trace(c.ppcvec_records[c.index])):
+        return False
+    return c.ppcvec == c.qemu | SRR1_TRACE and not c.qemu & SRR1_TRACE
+
+
+def rfid_traced(c: Context) -> bool:
+    """QEMU 7.2 single-steps rfid/hrfid: the TB was translated with MSR[SE]=1, so
+    ppc_tr_tb_stop raises a Trace interrupt after the rfid (DISAS_EXIT), with
+    SRR0 = the rfid's target and SRR1 = the MSR the rfid loaded, which has
+    SE=BE=0.  Power ISA v3.1 Book III 4.2.1 MSR[SE]: a Trace interrupt follows
+    the next instruction "unless that instruction is hrfid or rfid, which are
+    never traced" (kvm-unit-tests test_trace: "no interrupt on single step
+    rfid").  Matches every field of a record where QEMU took a Trace interrupt
+    whose SRR1 has SE=BE=0 (no trace can come from such an MSR except after the
+    instruction that cleared them) and ppcvec took none at that index."""
+    if c.index is None or c.index >= len(c.qemu_records):
+        return False
+    q = c.qemu_records[c.index]
+    p = c.ppcvec_records[c.index] if c.index < len(c.ppcvec_records) else None
+    return _is_trace(q) and not q["srr1"] & MSR_SE_BE and not _is_trace(p)
+
+
+MSR_HV_BIT = 1 << 60
+MSR_EE_BIT = 1 << 15
+
+
+def hdoorbell_needs_ee_in_guest(c: Context) -> bool:
+    """QEMU 7.2 takes a Directed Hypervisor Doorbell only with MSR[EE]=1
+    (ppc_hw_interrupt tests PPC_INTERRUPT_HDOORBELL under `async_deliver =
+    msr_ee`), also in a guest.  Power ISA v3.0B Book III "Directed Hypervisor
+    Doorbell Interrupt": the interrupt occurs when MSR[EE] | ~MSR[HV] is 1, like
+    the Hypervisor Decrementer: a guest cannot mask it.  Matches every field of
+    record 0 when ppcvec took 0xE80 from HV=0 with EE=0 and QEMU, which kept it
+    pending, reached the program's fallback `sc 1` (0xC00 with HV=1)."""
+    if c.index != 0 or not c.ppcvec_records or not c.qemu_records:
+        return False
+    p, q = c.ppcvec_records[0], c.qemu_records[0]
+    return (_real_offset(p["slot"]) == 0xE80 and not p["hsrr1"] & MSR_HV_BIT
+            and not p["hsrr1"] & MSR_EE_BIT and _real_offset(q["slot"]) == 0xC00
+            and not q["srr1"] & MSR_HV_BIT)
+
+
 DEVIATIONS = (
+    Deviation("hdbell-guest-ee", "QEMU 7.2 masks the hypervisor doorbell with MSR[EE] in a guest",
+              "Power ISA v3.0B Book III Directed Hypervisor Doorbell Interrupt (MSR[EE] | ~MSR[HV])",
+              hdoorbell_needs_ee_in_guest),
     Deviation("heir-zero", "QEMU 7.2 does not set HEIR on an HEAI",
               "Power ISA v3.1 Book III 7.5.17 Hypervisor Emulation Assistance Interrupt",
               heir_zero_after_heai),
@@ -183,6 +248,12 @@ DEVIATIONS = (
     Deviation("evirt-ignored", "QEMU 7.2 ignores LPCR[EVIRT] (Program[PRIV], not HEAI)",
               "Power ISA v3.0B Book III LPCR[EVIRT], Hypervisor Emulation Assistance Interrupt",
               evirt_ignored),
+    Deviation("trace-srr1-33", "QEMU 7.2 leaves SRR1 bit 33 clear on a Trace interrupt",
+              "Power ISA v3.1 Book III 7.5.15 Trace Interrupt, SRR1 bit 33",
+              trace_srr1_33_clear),
+    Deviation("rfid-traced", "QEMU 7.2 takes a Trace interrupt after rfid with MSR[SE]=1",
+              "Power ISA v3.1 Book III 4.2.1 MSR[SE]: rfid and hrfid are never traced",
+              rfid_traced),
 )
 
 
