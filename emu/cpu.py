@@ -132,6 +132,7 @@ class Cpu:
         # doorbell is this thread's DPDES bit) and the stop it is in.
         self.hdbell = False
         self.pdbell = False
+        self._async_dirty = False    # something that gates an asynchronous interrupt changed
         self.stop_ec = False
         self.deliveries = 0          # interrupts delivered so far (trace: did a step interrupt?)
         self._tracing = False        # inside run_traced: one instruction per step
@@ -172,10 +173,14 @@ class Cpu:
         value &= MASK64
         if name == "dec":
             st.dec, st.dec_tb = _s32(value), self.tb()
+            self._async_dirty = True
             return
         if name == "hdec":
             self.hdec_write(_s32(value))
+            self._async_dirty = True
             return
+        if name == "lpcr":
+            self._async_dirty = True             # LPCR[HDICE] gates the HDEC interrupt
         if name in ("tbl", "tbu", "pvr", "pir"):
             return  # read-only here (the timebase is the instruction count)
         if name == "lpcr":
@@ -204,6 +209,8 @@ class Cpu:
         if new & MSR_PR:
             new |= MSR_EE | MSR_IR | MSR_DR   # problem state always translates (ISA III 4.2.1)
         st.msr = new
+        if (old ^ new) & (MSR_EE | MSR_HV | MSR_PR):
+            self._async_dirty = True             # may unmask a pending asynchronous interrupt
         if new & MSR_TRACE and not self._tracing:
             self.core.request_stop()   # end the slice here: run_traced steps from the next one
         if "msr" in self.machine.watch_sprs and old != new:
@@ -292,7 +299,11 @@ class Cpu:
     def after_emulation(self, next_pc: int) -> int:
         """Deliver an asynchronous interrupt that an MSR change just enabled, or cut
         the running slice where a (hypervisor) decrementer the instruction armed
-        or unmasked will fire."""
+        or unmasked will fire.  Only instructions that changed what gates them
+        (MSR[EE/HV/PR], DEC, HDEC, LPCR, a doorbell) need the check."""
+        if not self._async_dirty:
+            return next_pc
+        self._async_dirty = False
         v = self.async_interrupt(next_pc)
         if v is not None:
             return v
@@ -375,6 +386,7 @@ class Cpu:
         checked (emu.privileged).  Only message type 5 does anything, any other is a
         no-op (Power ISA v3.0B Book III "Processor Control"; QEMU book3s_dbell2irq)."""
         rb = self.gpr((insn >> 11) & 31)
+        self._async_dirty = True
         if xo in (142, 174):
             self.check_msgp(addr, insn, "msgsndp" if xo == 142 else "msgclrp")
         if (rb >> DBELL_TYPE_SHIFT) & 0x1F != DBELL_TYPE_SERVER:

@@ -257,17 +257,19 @@ class UnicornCore:
 
     # ---------------------------------------------------------- hooks
     def _hook_intr_raw(self, _uch, intno, _data):
-        self._hook_intr(self.uc, intno, None)
-
-    def _hook_intr(self, uc, intno, _data):
+        uc = self.uc
         try:
-            x = self._read(UC_PPC_REG_PC) - 4   # Unicorn reports the faulting instruction + 4
+            # Unicorn reports the faulting instruction + 4
+            if self._c_read(self._uch, UC_PPC_REG_PC, self._rptr):
+                raise UcError(1)
+            x = self._rbuf.value - 4
             new_pc = self.cpu.on_trap(_TRAP_KIND.get(intno, "other"), x)
             if new_pc is None:
                 self._stop_requested = True
                 uc.emu_stop()
             else:
-                self._write(UC_PPC_REG_PC, new_pc)
+                self._wbuf.value = new_pc
+                self._c_write(self._uch, UC_PPC_REG_PC, self._wptr)
                 if self._stop_requested:
                     uc.emu_stop()
         except BaseException as e:  # never let an exception die inside a C callback
