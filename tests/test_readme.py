@@ -1,0 +1,20 @@
+"""The README's first program is real: it assembles, runs and prints exactly
+the output the README shows."""
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_readme_first_program_output_is_what_the_readme_shows(tmp_path):
+    text = open(os.path.join(ROOT, "README.md")).read()
+    src = re.search(r"```asm\n(.*?)```", text, re.S).group(1)
+    shown = re.search(r"```console\n\$ \.venv/bin/ppcvec run first\.S --trace\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "first.S").write_text(src)
+    p = subprocess.run([sys.executable, "-m", "harness.cli", "run", "first.S", "--trace"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": ROOT})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == shown
