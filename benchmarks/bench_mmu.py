@@ -22,6 +22,7 @@ from emu import Machine  # noqa: E402
 from guest_images.pagetables import (LPCR_HR, LPCR_UPRT, hash_identity_host,  # noqa: E402
                                      radix_identity_host)
 from harness.asm import assemble  # noqa: E402
+from benchmarks.bench_core import loop_body  # noqa: E402
 
 N = 2_000_000
 TABLES = 0x200000
@@ -45,22 +46,7 @@ start:
 """
 
 
-LOOP = f"""
-    lis 4, {N >> 16}
-    ori 4, 4, {N & 0xFFFF}
-    mtctr 4
-    li 5, 0
-    ori 5, 5, 0x8000
-    li 3, 0
-loop:
-    addi 3, 3, 1
-    ld 6, 0(5)
-    add 6, 6, 3
-    std 6, 0(5)
-    xor 7, 6, 3
-    bdnz loop
-    attn
-"""
+LOOP = loop_body(N)      # the same loop bench_core compares with raw Unicorn
 
 SCV_N = 30_000
 SCV = f"""

@@ -120,8 +120,7 @@ class Cpu:
         self._tkey = None
         self._tmsr = None
         self._mm = machine.ram.mm
-        self._fetch_page = None      # one-entry instruction-translation cache
-        self._fetch_pa = 0
+        self._fetch_cache = {}       # page -> real page, for reading trapped instructions
         self.last_trap_pc = None
         # Hypervisor decrementer (edge-triggered; see hdec_write): the exception
         # exists from the timebase `hdec_edge_tb` on (HDEC bit 0 goes 0 -> 1) until
@@ -230,12 +229,12 @@ class Cpu:
         self._tmsr = self.state.msr & TRANSLATION_MSR
         if key != self._tkey:
             self._tkey = key
-            self._fetch_page = None
+            self._fetch_cache.clear()
             self.core.flush_tlb()
 
     def invalidate_translations(self, what: str = "all") -> None:
         self.machine.mmu.invalidate(self, what)
-        self._fetch_page = None
+        self._fetch_cache.clear()
         self.core.flush_tlb()
 
     # ------------------------------------------------------------ translation
@@ -251,14 +250,17 @@ class Cpu:
     def fetch_word(self, ea: int) -> int:
         """The instruction image at `ea` (as fetched: translated, in MSR[LE] order)."""
         page = ea >> 12
-        if page == self._fetch_page:
-            pa = self._fetch_pa | (ea & 0xFFF)
+        pa_page = self._fetch_cache.get(page)
+        if pa_page is not None:
+            pa = pa_page | (ea & 0xFFF)
         else:
             res = self.translate(ea, FETCH)
             if not isinstance(res, tuple) or not self.machine.ram.contains(res[0], 4):
                 raise RuntimeError(f"cannot read instruction at {ea:#x}")
             pa = res[0]
-            self._fetch_page, self._fetch_pa = page, pa & ~0xFFF
+            if len(self._fetch_cache) >= 64:
+                self._fetch_cache.clear()
+            self._fetch_cache[page] = pa & ~0xFFF
         if self.state.msr & MSR_LE:
             return _U32LE.unpack_from(self._mm, pa)[0]
         return _U32BE.unpack_from(self._mm, pa)[0]
