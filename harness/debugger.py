@@ -118,7 +118,14 @@ class Session:
 
     # ------------------------------------------------------------ symbols
     def symbolize(self, addr: int) -> str:
-        """` <name>` or ` <name+0xoff>` for an address near a symbol, else ''."""
+        """` <name>` or ` <name+0xoff>` for an address near a symbol, else ''.
+        Kernel text runs at 0xc000000000000000 + its real (link) address."""
+        found = self._symbolize(addr)
+        if not found and addr >> 60 == 0xC:
+            found = self._symbolize(addr & 0x0FFFFFFFFFFFFFFF)
+        return found
+
+    def _symbolize(self, addr: int) -> str:
         i = bisect.bisect_right(self._sym_addrs, addr) - 1
         if i < 0:
             return ""
