@@ -544,6 +544,7 @@ commands:
   ail                      where interrupts taken now would go, and why (AIL rule)
   disas [ADDR] [N]         disassemble N instructions (default 8) at ADDR (default pc)
   x ADDR [LEN]             dump LEN bytes (default 64) at effective address ADDR
+  x real ADDR [LEN]        the same at a real (physical) address
   events [all]             interrupts delivered so far (all: SPR writes and halts too)
   cpu [N]                  show or select the current CPU
   help                     this text
@@ -754,14 +755,23 @@ class Debugger:
             self.write(f"{mark} {a:#018x}{label}:  {word:08x}  {insn_text(word, a)}")
 
     def cmd_x(self, args) -> None:
+        real = bool(args) and args[0] == "real"
+        if real:
+            args = args[1:]
         if not args or len(args) > 2:
-            raise DebugError("usage: x ADDR [LEN]")
+            raise DebugError("usage: x [real] ADDR [LEN]")
         s = self.s
         addr = s.eval_addr(args[0])
         n = parse_int(args[1]) if len(args) > 1 else 64
         if not 1 <= n <= 0x10000:
             raise DebugError("x: length must be 1..65536")
-        data = s.read_virtual(addr, n)
+        if real:        # a real (physical) address, whatever the CPU's translation
+            ram = s.m.ram
+            if not ram.contains(addr, n):
+                raise DebugError(f"x real: {addr:#x}+{n:#x} is outside RAM ({ram.size:#x} bytes)")
+            data = ram.read(addr, n)
+        else:
+            data = s.read_virtual(addr, n)
         for off in range(0, n, 16):
             chunk = data[off:off + 16]
             self.write(f"{addr + off:#018x}: {chunk.hex(' ')}")

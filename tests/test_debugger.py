@@ -211,3 +211,20 @@ def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
     assert p.returncode == 2
     assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert "Traceback" not in p.stderr
+
+
+def test_x_real_reads_physical_memory_whatever_the_translation(tmp_path):
+    """`x real` dumps real memory (e.g. the empty scv vectors at 0x17000) even when
+    the CPU translates, and refuses addresses outside RAM with one line."""
+    import subprocess
+    import sys
+    cmds = tmp_path / "cmds"
+    cmds.write_text("x real 0x10 8\nx real 0x7fffffff0 16\nquit\n")
+    src = tmp_path / "p.S"
+    src.write_text("    .org 0x10\n    li 3, 1\n    attn\n")
+    p = subprocess.run([sys.executable, "-m", "harness.cli", "debug", str(src), "--commands", str(cmds)],
+                       capture_output=True, text=True, timeout=60,
+                       cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert p.returncode == 0, p.stderr
+    assert "0x0000000000000010: 38 60 00 01 00 00 02 00" in p.stdout     # li r3,1; attn
+    assert "outside RAM" in p.stdout and "Traceback" not in p.stdout + p.stderr
