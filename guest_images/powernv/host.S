@@ -21,6 +21,7 @@
  * 0x50.. a kernel panic (see linux.inc PANIC_*).
  */
 	.include "linux.inc"
+	.include "kernel.inc"
 
 .ifndef FIX_VCPU_LOAD_PUT
 	.set FIX_VCPU_LOAD_PUT, 0
@@ -31,6 +32,36 @@
 .ifndef SCENARIO
 	.set SCENARIO, 1
 .endif
+
+/* ---- platform parameters of the shared code (kvm_pr.inc, libc.inc) ------ */
+.set HVMODE, 1                          /* CPU_FTR_HVMODE: hypervisor (HV=1) */
+.set RADIX, 0                           /* hash MMU only */
+.set FIX_KVMPPC_SET_FSCR, FIX_SET_FSCR
+.set SPRN_SPRG_PACA, SPRN_HSPRG0        /* Linux: SPRN_SPRG_HPACA */
+.set SPRN_SPRG_SCRATCH, SPRN_HSPRG1     /* Linux: SPRN_SPRG_HSCRATCH0 */
+.set PLAT_MSR_KERNEL, MSR_KERNEL
+.set PLAT_MSR_KERNEL_REAL, MSR_KERNEL_REAL
+.set PLAT_MSR_USER, MSR_USER64
+/* RFI_TO_KERNEL_VIRT: into the kernel's virtual mode at `label` (HSRR, hrfid) */
+.macro RFI_TO_KERNEL_VIRT label
+	LOAD_IMM32 r4, \label			/* its kernel EA */
+	LOAD_IMM64 r5, KERNELBASE
+	or	r4, r4, r5
+	mtspr	SPRN_HSRR0, r4
+	LOAD_IMM64 r4, MSR_KERNEL
+	mtspr	SPRN_HSRR1, r4
+	hrfid
+.endm
+/* KVM_PR_PAPR_HCALL (kvm_pr.inc): every hypercall is handled by userspace */
+.macro KVM_PR_PAPR_HCALL
+	ld	r4, 24(r31)			/* guest r3: the hcall number */
+	std	r4, VCPU_HCALL_NR(r31)
+	ld	r4, 32(r31)
+	std	r4, VCPU_HCALL_ARG(r31)
+	li	r4, KVM_EXIT_PAPR_HCALL
+	std	r4, VCPU_EXIT_REASON(r31)
+	li	r3, RESUME_HOST
+.endm
 
 /* Interrupt entry: 6 instructions, fits a 0x20 slot.  Scratch r13 in HSPRG1,
  * PACA from HSPRG0, r11/r12 saved in the PACA, r11 = vector number. */
@@ -113,20 +144,7 @@ interrupt_common_hsrr:
 	mfspr	r12, SPRN_HSRR1
 	std	r12, PACA_EX_SRR1(r13)
 interrupt_common:
-	std	r11, PACA_EX_VEC(r13)
-	mfcr	r12
-	std	r12, PACA_EX_CR(r13)
-	/* KVMTEST: an interrupt while a PR guest runs is a guest exit */
-	ld	r12, PACA_IN_GUEST(r13)
-	cmpdi	r12, 0
-	bne	kvmppc_interrupt_pr
-	ld	r12, PACA_EX_SRR1(r13)
-	andi.	r12, r12, MSR_PR
-	bne	user_interrupt
-	/* interrupt from the kernel itself: nothing in this kernel expects one */
-kernel_unexpected_interrupt:
-	li	r3, PANIC_KERNEL_INTERRUPT
-	b	panic_interrupt
+	INTERRUPT_COMMON_KVMTEST
 
 /* from a host user process (MSR[PR]=1, not a guest) */
 user_interrupt:
@@ -140,54 +158,12 @@ user_interrupt:
 	addi	r3, r3, 128
 	b	do_exit
 
-/*
- * panic_interrupt: r3 = panic code, r13 = PACA, PACA_EX_* = the interrupt.
- * Records where it happened in the results area and stops the machine.
- */
-panic_interrupt:
-	LOAD_KADDR r12, RESULTS
-	std	r3, RES_PANIC_CODE(r12)
-	ld	r11, PACA_CPU(r13)
-	std	r11, RES_PANIC_CPU(r12)
-	ld	r11, PACA_EX_VEC(r13)
-	std	r11, RES_PANIC_VEC(r12)
-	ld	r11, PACA_EX_SRR0(r13)
-	std	r11, RES_PANIC_SRR0(r12)
-	ld	r11, PACA_EX_SRR1(r13)
-	std	r11, RES_PANIC_SRR1(r12)
-	mflr	r11
-	std	r11, RES_PANIC_LR(r12)
-	mfctr	r11
-	std	r11, RES_PANIC_CTR(r12)
-	mfspr	r11, SPRN_HEIR
-	std	r11, RES_PANIC_HEIR(r12)
-	li	r11, 2
-	std	r11, RES_STATUS(r12)
+	PANIC_INTERRUPT
 	ATTN				/* machine stops; exit code = r3 */
 	b	.
 
 /* ===================================== 0x3000: scv vectors (AIL=3 only) */
-/*
- * "AIL-0 mode scv exceptions go to 0x17000-0x17fff, but we set AIL-3 and
- * ensure scv is never executed with relocation off" - like Linux there is
- * nothing at real 0x17000.
- */
-	.org	0x3000
-system_call_vectored:				/* scv 0: a system call */
-	mr	r9, r13
-	mfspr	r13, SPRN_HSPRG0
-	mflr	r11
-	mfctr	r12
-	b	system_call_vectored_common
-	.org	0x3020
-	.rept	127				/* scv 1..127: SIGILL */
-	mr	r9, r13
-	mfspr	r13, SPRN_HSPRG0
-	mflr	r11
-	mfctr	r12
-	b	system_call_vectored_sigill
-	.balign	0x20
-	.endr
+	SCV_VECTORS
 
 /* ================================== 0x4000: AIL=3 (relocated) vectors */
 	EXC_VIRT 0x300, srr, data_access
@@ -436,440 +412,7 @@ scenario_vcpu_loaded:
 .endif
 	blr
 
-/*
- * __kvmppc_vcpu_run + kvmppc_handler_trampoline_enter (book3s_interrupts.S,
- * book3s_segment.S): save the host's non-volatile state, switch to real mode,
- * load the guest's segments and shadow FSCR, enter the guest in problem state
- * (kvmppc_recalc_shadow_msr: HV=1 PR=1 IR=DR=1 EE=1).  r3 = vcpu.
- * "Returns" from kvmppc_interrupt_pr with r3 = the exit vector.
- */
-__kvmppc_vcpu_run:
-	mflr	r0
-	std	r0, PACA_HOST_LR(r13)
-	std	r1, PACA_HOST_R1(r13)
-	addi	r4, r13, PACA_HOST_NV
-	std	r14, 0(r4)
-	std	r15, 8(r4)
-	std	r16, 16(r4)
-	std	r17, 24(r4)
-	std	r18, 32(r4)
-	std	r19, 40(r4)
-	std	r20, 48(r4)
-	std	r21, 56(r4)
-	std	r22, 64(r4)
-	std	r23, 72(r4)
-	std	r24, 80(r4)
-	std	r25, 88(r4)
-	std	r26, 96(r4)
-	std	r27, 104(r4)
-	std	r28, 112(r4)
-	std	r29, 120(r4)
-	std	r30, 128(r4)
-	std	r31, 136(r4)
-kvmppc_handler_trampoline_enter:
-	/* real mode (PR KVM takes every guest exit at the real-mode vectors) */
-	LOAD_IMM64 r4, MSR_KERNEL_REAL
-	mtmsrd	r4
-	/* FSCR during guest execution: the thread's FSCR as vcpu_load left it,
-	 * plus the guest's own facility enables (SCV) - docs/scenarios.md */
-	mfspr	r4, SPRN_FSCR
-	std	r4, PACA_HOST_FSCR(r13)
-	ld	r5, VCPU_FSCR(r3)
-	andi.	r5, r5, FSCR_SCV
-	or	r4, r4, r5
-	rldicl	r4, r4, 0, 8			/* clear IC */
-	mtspr	SPRN_FSCR, r4
-	/* LOAD_GUEST_SEGMENTS: remove the host's entries, install the guest's */
-	li	r0, 0
-	slbmte	r0, r0				/* entry 0 invalid (slbia keeps entry 0) */
-	slbia
-	LOAD_IMM64 r4, ((VSID_GUEST << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (SLB_ESID_V | 1)		/* ESID 0, index 1 */
-	slbmte	r4, r5
-	isync
-	/* guest PC and shadow MSR */
-	ld	r4, VCPU_PC(r3)
-	mtspr	SPRN_SRR0, r4
-	LOAD_IMM64 r4, MSR_USER64
-	mtspr	SPRN_SRR1, r4
-	ld	r4, VCPU_CR(r3)
-	mtcr	r4
-	ld	r4, VCPU_LR(r3)
-	mtlr	r4
-	ld	r4, VCPU_CTR(r3)
-	mtctr	r4
-	ld	r4, VCPU_XER(r3)
-	mtxer	r4
-	li	r4, 1
-	std	r4, PACA_IN_GUEST(r13)
-	mr	r13, r3				/* the PACA stays reachable via HSPRG0 */
-	ld	r0, 0(r13)
-	ld	r1, 8(r13)
-	ld	r2, 16(r13)
-	ld	r3, 24(r13)
-	ld	r4, 32(r13)
-	ld	r5, 40(r13)
-	ld	r6, 48(r13)
-	ld	r7, 56(r13)
-	ld	r8, 64(r13)
-	ld	r9, 72(r13)
-	ld	r10, 80(r13)
-	ld	r11, 88(r13)
-	ld	r12, 96(r13)
-	ld	r14, 112(r13)
-	ld	r15, 120(r13)
-	ld	r16, 128(r13)
-	ld	r17, 136(r13)
-	ld	r18, 144(r13)
-	ld	r19, 152(r13)
-	ld	r20, 160(r13)
-	ld	r21, 168(r13)
-	ld	r22, 176(r13)
-	ld	r23, 184(r13)
-	ld	r24, 192(r13)
-	ld	r25, 200(r13)
-	ld	r26, 208(r13)
-	ld	r27, 216(r13)
-	ld	r28, 224(r13)
-	ld	r29, 232(r13)
-	ld	r30, 240(r13)
-	ld	r31, 248(r13)
-	ld	r13, 104(r13)
-	rfid					/* into the guest */
-
-/*
- * kvmppc_interrupt_pr + kvmppc_handler_trampoline_exit: a guest exit.
- * r13 = PACA, HSPRG1 = guest r13, PACA_EX_R11/R12 = guest r11/r12,
- * PACA_EX_SRR0/1 = the (H)SRR pair, PACA_EX_VEC = the vector, PACA_EX_CR = CR.
- */
-kvmppc_interrupt_pr:
-	ld	r12, PACA_EX_SRR1(r13)
-	andi.	r12, r12, MSR_PR
-	beq	kernel_unexpected_interrupt	/* not the guest: host code interrupted */
-	mfmsr	r12
-	andi.	r12, r12, MSR_IR
-	beq	1f
-	/* relocation on: the exit came through an AIL/HAIL vector while the
-	 * guest's SLB is loaded - PR KVM requires real-mode exits */
-	li	r3, PANIC_KVM_EXIT_RELOC
-	b	panic_interrupt
-1:	ld	r12, PACA_VCPU(r13)
-	std	r0, 0(r12)
-	std	r1, 8(r12)
-	std	r2, 16(r12)
-	std	r3, 24(r12)
-	std	r4, 32(r12)
-	std	r5, 40(r12)
-	std	r6, 48(r12)
-	std	r7, 56(r12)
-	std	r8, 64(r12)
-	std	r9, 72(r12)
-	std	r10, 80(r12)
-	ld	r0, PACA_EX_R11(r13)
-	std	r0, 88(r12)
-	ld	r0, PACA_EX_R12(r13)
-	std	r0, 96(r12)
-	mfspr	r0, SPRN_HSPRG1
-	std	r0, 104(r12)
-	std	r14, 112(r12)
-	std	r15, 120(r12)
-	std	r16, 128(r12)
-	std	r17, 136(r12)
-	std	r18, 144(r12)
-	std	r19, 152(r12)
-	std	r20, 160(r12)
-	std	r21, 168(r12)
-	std	r22, 176(r12)
-	std	r23, 184(r12)
-	std	r24, 192(r12)
-	std	r25, 200(r12)
-	std	r26, 208(r12)
-	std	r27, 216(r12)
-	std	r28, 224(r12)
-	std	r29, 232(r12)
-	std	r30, 240(r12)
-	std	r31, 248(r12)
-	ld	r0, PACA_EX_CR(r13)
-	std	r0, VCPU_CR(r12)
-	mflr	r0
-	std	r0, VCPU_LR(r12)
-	mfctr	r0
-	std	r0, VCPU_CTR(r12)
-	mfxer	r0
-	std	r0, VCPU_XER(r12)
-	ld	r0, PACA_EX_SRR0(r13)
-	std	r0, VCPU_PC(r12)
-	ld	r0, PACA_EX_SRR1(r13)
-	std	r0, VCPU_SHADOW_SRR1(r12)
-	ld	r0, PACA_EX_VEC(r13)
-	std	r0, VCPU_TRAP(r12)
-	mfspr	r0, SPRN_FSCR			/* IC of a facility unavailable */
-	std	r0, VCPU_SHADOW_FSCR(r12)
-	li	r0, 0
-	std	r0, PACA_IN_GUEST(r13)
-kvmppc_handler_trampoline_exit:
-	ld	r0, PACA_HOST_FSCR(r13)
-	mtspr	SPRN_FSCR, r0
-	bl	load_host_segments
-	/* back to the kernel's virtual mode, then return from __kvmppc_vcpu_run */
-	LOAD_IMM32 r4, kvmppc_exit_virt		/* its kernel EA */
-	LOAD_IMM64 r5, KERNELBASE
-	or	r4, r4, r5
-	mtspr	SPRN_HSRR0, r4
-	LOAD_IMM64 r4, MSR_KERNEL
-	mtspr	SPRN_HSRR1, r4
-	hrfid
-kvmppc_exit_virt:
-	ld	r1, PACA_HOST_R1(r13)
-	addi	r4, r13, PACA_HOST_NV
-	ld	r14, 0(r4)
-	ld	r15, 8(r4)
-	ld	r16, 16(r4)
-	ld	r17, 24(r4)
-	ld	r18, 32(r4)
-	ld	r19, 40(r4)
-	ld	r20, 48(r4)
-	ld	r21, 56(r4)
-	ld	r22, 64(r4)
-	ld	r23, 72(r4)
-	ld	r24, 80(r4)
-	ld	r25, 88(r4)
-	ld	r26, 96(r4)
-	ld	r27, 104(r4)
-	ld	r28, 112(r4)
-	ld	r29, 120(r4)
-	ld	r30, 128(r4)
-	ld	r31, 136(r4)
-	ld	r0, PACA_HOST_LR(r13)
-	mtlr	r0
-	ld	r3, VCPU_TRAP(r12)
-	blr
-
-/* kvmppc_handle_exit_pr (book3s_pr.c): r3 = vcpu; returns RESUME_GUEST/HOST */
-kvmppc_handle_exit_pr:
-	FUNC_ENTRY
-	mr	r31, r3
-	LOAD_KADDR r6, RESULTS
-	ld	r4, RES_KVM_EXITS(r6)
-	addi	r4, r4, 1
-	std	r4, RES_KVM_EXITS(r6)
-	ld	r4, VCPU_TRAP(r31)
-	cmpdi	r4, BOOK3S_INTERRUPT_PROGRAM
-	beq	.Lexit_program
-	cmpdi	r4, BOOK3S_INTERRUPT_H_EMUL_ASSIST
-	beq	.Lexit_program
-	cmpdi	r4, BOOK3S_INTERRUPT_SYSCALL
-	beq	.Lexit_syscall
-	cmpdi	r4, BOOK3S_INTERRUPT_FAC_UNAVAIL
-	beq	.Lexit_fac
-	b	kvm_unhandled
-.Lexit_program:
-	/* privileged instruction in the guest kernel: emulate it */
-	ld	r4, VCPU_SHADOW_SRR1(r31)
-	andis.	r0, r4, SRR1_PROGPRIV@h
-	beq	kvm_unhandled
-	ld	r4, VCPU_PC(r31)
-	bl	kvmppc_get_last_inst
-	stw	r3, VCPU_LAST_INST(r31)
-	mr	r3, r31
-	bl	kvmppc_emulate_instruction
-	li	r3, RESUME_GUEST
-	b	9f
-.Lexit_syscall:
-	ld	r4, VCPU_PC(r31)		/* SRR0: the instruction after sc */
-	addi	r4, r4, -4
-	bl	kvmppc_get_last_inst
-	li	r5, 0
-	oris	r5, r5, INST_SC1@h
-	ori	r5, r5, INST_SC1@l
-	cmpw	r3, r5
-	bne	1f
-	ld	r4, VCPU_MSR(r31)
-	andi.	r0, r4, MSR_PR
-	bne	1f
-	/* sc 1 from the guest kernel: a PAPR hypercall, handled by userspace */
-	ld	r4, 24(r31)			/* guest r3: the hcall number */
-	std	r4, VCPU_HCALL_NR(r31)
-	ld	r4, 32(r31)
-	std	r4, VCPU_HCALL_ARG(r31)
-	li	r4, KVM_EXIT_PAPR_HCALL
-	std	r4, VCPU_EXIT_REASON(r31)
-	li	r3, RESUME_HOST
-	b	9f
-1:	/* a guest system call: reflect it to the guest's 0xc00 */
-	mr	r3, r31
-	li	r4, BOOK3S_INTERRUPT_SYSCALL
-	ld	r5, VCPU_PC(r31)
-	bl	kvmppc_inject_interrupt_pr
-	li	r3, RESUME_GUEST
-	b	9f
-.Lexit_fac:
-	mr	r3, r31
-	ld	r4, VCPU_SHADOW_FSCR(r31)
-	srdi	r4, r4, FSCR_IC_SHIFT
-	bl	kvmppc_handle_fac
-	li	r3, RESUME_GUEST
-9:	FUNC_EXIT
-
-kvm_unhandled:
-	mfspr	r13, SPRN_HSPRG0
-	ld	r4, VCPU_TRAP(r31)
-	std	r4, PACA_EX_VEC(r13)
-	ld	r4, VCPU_PC(r31)
-	std	r4, PACA_EX_SRR0(r13)
-	ld	r4, VCPU_SHADOW_SRR1(r31)
-	std	r4, PACA_EX_SRR1(r13)
-	li	r3, PANIC_KVM_UNHANDLED
-	b	panic_interrupt
-
-/* kvmppc_get_last_inst: r4 = guest EA; the guest's memory is mapped 1:1 at
- * the same host real addresses, reached through the kernel linear map */
-kvmppc_get_last_inst:
-	LOAD_IMM64 r5, KERNELBASE
-	or	r4, r4, r5
-	lwz	r3, 0(r4)
-	blr
-
-/* kvmppc_handle_fac (book3s_pr.c): r3 = vcpu, r4 = facility (FSCR[IC]).
- * TAR/EBB/TM would be enabled lazily; everything else, SCV included, is
- * "not enabled for the guest": kvmppc_trigger_fac_interrupt. */
-kvmppc_handle_fac:
-kvmppc_trigger_fac_interrupt:
-	ld	r5, VCPU_FSCR(r3)
-	rldicl	r5, r5, 0, 8			/* fscr &= ~(0xff << 56) */
-	sldi	r6, r4, FSCR_IC_SHIFT
-	or	r5, r5, r6			/* fscr |= fac << 56 */
-	std	r5, VCPU_FSCR(r3)
-	li	r4, BOOK3S_INTERRUPT_FAC_UNAVAIL
-	ld	r5, VCPU_PC(r3)			/* SRR0 = the faulting instruction */
-	b	kvmppc_inject_interrupt_pr
-
-/* kvmppc_inject_interrupt_pr: r3 = vcpu, r4 = vector, r5 = guest SRR0 */
-kvmppc_inject_interrupt_pr:
-	std	r5, VCPU_SRR0(r3)
-	ld	r6, VCPU_MSR(r3)
-	lis	r7, SRR1_MSR_BITS_CLR@h
-	ori	r7, r7, SRR1_MSR_BITS_CLR@l
-	andc	r6, r6, r7
-	std	r6, VCPU_SRR1(r3)
-	ld	r6, VCPU_HIOR(r3)
-	add	r6, r6, r4
-	std	r6, VCPU_PC(r3)
-	LOAD_IMM64 r6, (MSR_SF | MSR_ME)	/* intr_msr */
-	std	r6, VCPU_MSR(r3)
-	blr
-
-/* kvmppc_set_fscr (book3s_pr.c): r3 = vcpu, r4 = new guest FSCR */
-kvmppc_set_fscr:
-	LOAD_KADDR r6, RESULTS
-	std	r4, RES_GUEST_FSCR_SET(r6)
-.if FIX_SET_FSCR
-	andi.	r0, r4, FSCR_SCV
-	beq	1f
-	li	r5, FSCR_SCV
-	andc	r4, r4, r5			/* SCV must not be enabled */
-1:
-.endif
-	std	r4, VCPU_FSCR(r3)
-	blr
-
-/*
- * kvmppc_emulate_instruction / kvmppc_core_emulate_op_pr (book3s_emulate.c):
- * the guest kernel's privileged instructions.  r3 = vcpu.
- */
-kvmppc_emulate_instruction:
-	FUNC_ENTRY
-	mr	r31, r3
-	lwz	r30, VCPU_LAST_INST(r31)
-	srwi	r4, r30, 26			/* primary opcode */
-	rlwinm	r5, r30, 31, 22, 31		/* XO (bits 21:30) */
-	rlwinm	r6, r30, 11, 27, 31		/* RT/RS */
-	sldi	r6, r6, 3
-	add	r6, r6, r31			/* &vcpu->gpr[RT] */
-	cmpwi	r4, 19
-	beq	.Lop19
-	cmpwi	r4, 31
-	bne	kvm_unhandled
-	cmpwi	r5, 339
-	beq	.Lmfspr
-	cmpwi	r5, 467
-	beq	.Lmtspr
-	cmpwi	r5, 83
-	beq	.Lmfmsr
-	b	kvm_unhandled
-.Lop19:
-	cmpwi	r5, 18				/* rfid */
-	bne	kvm_unhandled
-	ld	r4, VCPU_SRR0(r31)
-	std	r4, VCPU_PC(r31)
-	ld	r4, VCPU_SRR1(r31)
-	std	r4, VCPU_MSR(r31)		/* kvmppc_set_msr */
-	b	9f
-.Lmfmsr:
-	ld	r4, VCPU_MSR(r31)
-	std	r4, 0(r6)
-	b	8f
-.Lmfspr:
-	bl	.Lsprn
-	cmpwi	r7, 26
-	bne	1f
-	ld	r4, VCPU_SRR0(r31)
-	b	7f
-1:	cmpwi	r7, 27
-	bne	1f
-	ld	r4, VCPU_SRR1(r31)
-	b	7f
-1:	cmpwi	r7, SPRN_FSCR
-	bne	1f
-	ld	r4, VCPU_FSCR(r31)
-	b	7f
-1:	cmpwi	r7, SPRN_PVR
-	bne	1f
-	mfspr	r4, SPRN_PVR
-	b	7f
-1:	cmpwi	r7, SPRN_SPRG0
-	blt	kvm_unhandled
-	cmpwi	r7, SPRN_SPRG3
-	bgt	kvm_unhandled
-	addi	r8, r7, -SPRN_SPRG0
-	sldi	r8, r8, 3
-	add	r8, r8, r31
-	ld	r4, VCPU_SPRG0(r8)
-7:	std	r4, 0(r6)
-	b	8f
-.Lmtspr:
-	bl	.Lsprn
-	ld	r4, 0(r6)			/* value of RS */
-	cmpwi	r7, 26
-	bne	1f
-	std	r4, VCPU_SRR0(r31)
-	b	8f
-1:	cmpwi	r7, 27
-	bne	1f
-	std	r4, VCPU_SRR1(r31)
-	b	8f
-1:	cmpwi	r7, SPRN_FSCR
-	bne	1f
-	mr	r3, r31
-	bl	kvmppc_set_fscr
-	b	8f
-1:	cmpwi	r7, SPRN_SPRG0
-	blt	kvm_unhandled
-	cmpwi	r7, SPRN_SPRG3
-	bgt	kvm_unhandled
-	addi	r8, r7, -SPRN_SPRG0
-	sldi	r8, r8, 3
-	add	r8, r8, r31
-	std	r4, VCPU_SPRG0(r8)
-8:	ld	r4, VCPU_PC(r31)		/* emulated: skip the instruction */
-	addi	r4, r4, 4
-	std	r4, VCPU_PC(r31)
-9:	FUNC_EXIT
-.Lsprn:						/* r7 = SPR number of the insn in r30 */
-	rlwinm	r7, r30, 16, 27, 31		/* spr[0:4] = insn bits 16:20 */
-	rlwinm	r8, r30, 26, 22, 26		/* spr[5:9] = insn bits 11:15, << 5 */
-	or	r7, r7, r8
-	blr
+	.include "kvm_pr.inc"		/* __kvmppc_vcpu_run .. kvmppc_emulate_instruction */
 
 /* --------------------------------------------------------------- MMU */
 /*
@@ -915,26 +458,7 @@ htab_bolt_mapping:
  * mappings: kernel linear map, host user memory, the PR guest's memory. */
 htab_initialize:
 	mflr	r29
-	LOAD_IMM64 r3, KERNELBASE
-	LOAD_IMM64 r4, KERNELBASE + KERNEL_MAP_END
-	li	r5, 0
-	li	r6, VSID_KERNEL
-	li	r7, PP_KERNEL_RW
-	bl	htab_bolt_mapping
-	LOAD_IMM32 r3, USER_BASE
-	LOAD_IMM32 r4, USER_END
-	mr	r5, r3
-	li	r6, VSID_USER
-	li	r7, PP_ALL_RW
-	bl	htab_bolt_mapping
-	/* the guest's memory: kvmppc_mmu_map_page would fault these in one by
-	 * one; bolting them at boot gives the same HPTEs */
-	LOAD_IMM32 r3, GUEST_BASE
-	LOAD_IMM32 r4, GUEST_END
-	mr	r5, r3
-	li	r6, VSID_GUEST
-	li	r7, PP_ALL_RW
-	bl	htab_bolt_mapping
+	HTAB_BOLT_MAPPINGS
 	/* partition table entry 0: HR=0 (hash), HTABORG, HTABSIZE=0 */
 	LOAD_IMM32 r3, PATB
 	LOAD_IMM32 r4, HTAB
@@ -964,41 +488,10 @@ mmu_early_init_percpu:
 	mtspr	SPRN_LPCR, r4
 	isync
 	/* fall through */
-/* load_host_segments (SLB: kernel bolted entry 0, host user entry 1) */
-load_host_segments:
-	li	r0, 0
-	slbmte	r0, r0
-	slbia
-	LOAD_IMM64 r4, ((VSID_KERNEL << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (KERNELBASE | SLB_ESID_V | 0)
-	slbmte	r4, r5
-	LOAD_IMM64 r4, ((VSID_USER << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (SLB_ESID_V | 1)
-	slbmte	r4, r5
-	isync
-	blr
+	LOAD_HOST_SEGMENTS
 
 /* ------------------------------------------------------------- set-up */
-/* early_setup for each CPU: r3 = cpu number.  PACA, stack, vcpu. */
-setup_paca:
-	LOAD_KADDR r13, PACA_BASE
-	mulli	r4, r3, PACA_SIZE
-	add	r13, r13, r4
-	mtspr	SPRN_HSPRG0, r13
-	std	r3, PACA_CPU(r13)
-	LOAD_KADDR r1, KSTACK_TOP
-	sldi	r4, r3, 12
-	add	r1, r1, r4
-	std	r1, PACA_KSTACK(r13)
-	LOAD_KADDR r4, VCPU_BASE
-	mulli	r5, r3, VCPU_SIZE
-	add	r4, r4, r5
-	std	r4, PACA_VCPU(r13)
-	addi	r5, r3, 100			/* pid of this CPU's process */
-	std	r5, PACA_PID(r13)
-	li	r5, 0
-	std	r5, PACA_IN_GUEST(r13)
-	blr
+	SETUP_PACA 1
 
 /* cpu_ready_for_interrupts (setup_64.c): AIL for HV interrupts, per CPU.
  * ISA v3.1 uses LPCR[HAIL] for interrupts delivered with HV=1. */
@@ -1026,30 +519,10 @@ start_here_boot:
 	li	r3, 0
 	bl	setup_paca
 	/* cpu_features from the PVR; HVMODE from MSR[HV] */
-	mfspr	r4, SPRN_PVR
-	srdi	r4, r4, 16
-	li	r7, CPU_FTR_ARCH_207S | CPU_FTR_HVMODE
-	cmpdi	r4, PVR_POWER9
-	bne	1f
-	ori	r7, r7, CPU_FTR_ARCH_300
-1:	cmpdi	r4, PVR_POWER10
-	bne	1f
-	ori	r7, r7, CPU_FTR_ARCH_300 | CPU_FTR_ARCH_31
-1:	LOAD_KADDR r6, KDATA
-	std	r7, 0(r6)
-	LOAD_KADDR r12, RESULTS
-	LOAD_IMM64 r4, RES_MAGIC_VALUE
-	std	r4, RES_MAGIC(r12)
-	std	r7, RES_CPU_FEATURES(r12)
+	INIT_CPU_FEATURES
 	/* configure_exceptions: init_task.thread.fscr and HWCAP2 */
-	li	r4, FSCR_TAR | FSCR_EBB
-	li	r5, 0
-	oris	r5, r5, PPC_FEATURE2_ARCH_2_07@h
-	andi.	r0, r7, CPU_FTR_ARCH_300
-	beq	1f
-	ori	r4, r4, FSCR_SCV
-	oris	r5, r5, (PPC_FEATURE2_ARCH_3_00 | PPC_FEATURE2_SCV)@h
-1:	std	r4, 8(r6)			/* init_task.thread.fscr */
+	INIT_THREAD_FSCR_HWCAP2
+	std	r4, 8(r6)			/* init_task.thread.fscr */
 	std	r4, RES_INIT_FSCR(r12)
 	std	r5, 16(r6)			/* cur_cpu_spec->cpu_user_features2 */
 	std	r5, RES_HWCAP2(r12)
@@ -1079,13 +552,7 @@ start_here_common:
 	bl	mmu_early_init_percpu
 	bl	cpu_ready_for_interrupts
 	/* into the kernel's virtual mode */
-	LOAD_IMM32 r4, start_kernel		/* its kernel EA */
-	LOAD_IMM64 r5, KERNELBASE
-	or	r4, r4, r5
-	mtspr	SPRN_HSRR0, r4
-	LOAD_IMM64 r4, MSR_KERNEL
-	mtspr	SPRN_HSRR1, r4
-	hrfid
+	RFI_TO_KERNEL_VIRT start_kernel
 
 start_kernel:
 	ld	r3, PACA_CPU(r13)
@@ -1105,188 +572,39 @@ start_kernel:
 	beq	2b
 	LOAD_IMM32 r3, host_user_main
 
-/* start_user_process: r3 = entry; exec with an auxv, FSCR = thread.fscr */
-start_user_process:
-	ld	r4, PACA_CPU(r13)
-	LOAD_IMM32 r5, USER_STACK0
-	sldi	r6, r4, 12
-	subf	r5, r6, r5			/* user stack top */
-	addi	r5, r5, -256			/* argc, argv, envp, auxv */
-	LOAD_IMM64 r7, KERNELBASE
-	or	r8, r5, r7			/* kernel view of the user stack */
-	li	r9, 0
-	std	r9, 0(r8)			/* argc */
-	std	r9, 8(r8)			/* argv[] terminator */
-	std	r9, 16(r8)			/* envp[] terminator */
-	li	r9, AT_HWCAP2
-	std	r9, 24(r8)
-	LOAD_KADDR r6, KDATA
-	ld	r9, 16(r6)
-	std	r9, 32(r8)
-	li	r9, AT_NULL
-	std	r9, 40(r8)
-	std	r9, 48(r8)
-	/* current->thread.fscr, switched in (restore_sprs) */
-	ld	r9, 8(r6)
-	std	r9, PACA_THREAD_FSCR(r13)
-	mtspr	SPRN_FSCR, r9
-	/* U_RES block of this CPU: the process' "argument" in r3 */
-	LOAD_IMM32 r9, U_RES
-	sldi	r6, r4, 8
-	add	r9, r9, r6
-	mtspr	SPRN_SRR0, r3
-	LOAD_IMM64 r4, MSR_USER64
-	mtspr	SPRN_SRR1, r4
-	mr	r1, r5
-	mr	r3, r9
-	rfid
+	START_USER_PROCESS
 
 /* ================================================ host user processes */
 	.org	USER_BASE
-/*
- * Linked into every host process: _dl_aux_init reads AT_HWCAP2 from the
- * auxiliary vector; the system call wrapper picks `scv 0` when HWCAP2 has
- * PPC_FEATURE2_SCV, else `sc`, and decodes each instruction's error
- * convention (glibc sysdeps/unix/sysv/linux/powerpc/sysdep.h).
- * r30 = this process' results block throughout.
- */
-__libc_start_main:				/* r1 = argc, r3 = results block */
-	mr	r30, r3
-	addi	r9, r1, 24			/* auxv after argc, argv NULL, envp NULL */
-	li	r11, 0
-1:	ld	r10, 0(r9)
-	cmpdi	r10, AT_NULL
-	beq	3f
-	cmpdi	r10, AT_HWCAP2
-	bne	2f
-	ld	r11, 8(r9)
-2:	addi	r9, r9, 16
-	b	1b
-3:	std	r11, U_HWCAP2(r30)
-	lis	r12, PPC_FEATURE2_SCV@h
-	and	r11, r11, r12
-	std	r11, U_USE_SCV(r30)		/* GLRO(dl_hwcap2) & PPC_FEATURE2_SCV */
-	blr
+	.include "libc.inc"		/* __libc_start_main, internal_syscall, checks */
 
-/* INTERNAL_SYSCALL: r0 = number, r3/r4 = arguments.
- * Returns r3 = result or -1, r4 = errno (0 on success). */
-internal_syscall:
-	stdu	r1, -64(r1)
-	std	r31, 48(r1)
-	mflr	r31				/* scv clobbers LR and CTR */
-	ld	r9, U_SYSCALLS(r30)
-	addi	r9, r9, 1
-	std	r9, U_SYSCALLS(r30)
-	ld	r9, U_USE_SCV(r30)
-	cmpdi	r9, 0
-	beq	.Luse_sc
-	scv	0
-	std	r3, U_LAST_RAW_R3(r30)
-	mfcr	r9
-	std	r9, U_LAST_RAW_CR(r30)
-	/* scv 0: -4095..-1 is -errno */
-	li	r4, 0
-	cmpdi	r3, -4095
-	blt	.Lsys_ret
-	cmpdi	r3, 0
-	bge	.Lsys_ret
-	neg	r4, r3
-	li	r3, -1
-	b	.Lsys_ret
-.Luse_sc:
-	sc
-	std	r3, U_LAST_RAW_R3(r30)
-	mfcr	r9
-	std	r9, U_LAST_RAW_CR(r30)
-	/* sc: cr0.SO set means r3 is a positive errno */
-	li	r4, 0
-	bns	.Lsys_ret
-	mr	r4, r3
-	li	r3, -1
-.Lsys_ret:
-	mtlr	r31
-	ld	r31, 48(r1)
-	addi	r1, r1, 64
-	blr
-
-/* checks common to the host processes; r29 accumulates failed checks */
-check_getpid_and_enosys:			/* r5 = U_ offset for getpid, r6 for errno */
-	mflr	r28
-	li	r0, __NR_getpid
-	bl	internal_syscall
-	stdx	r3, r30, r5
-	cmpdi	r3, 100
-	blt	1f
-	cmpdi	r3, 101
-	ble	2f
-1:	ori	r29, r29, 1			/* getpid failed */
-2:	li	r0, 0
-	ori	r0, r0, __NR_bogus
-	bl	internal_syscall
-	stdx	r4, r30, r6
-	ld	r7, U_LAST_RAW_R3(r30)
-	std	r7, U_BADSYS_RAW_R3(r30)
-	ld	r7, U_LAST_RAW_CR(r30)
-	std	r7, U_BADSYS_RAW_CR(r30)
-	std	r3, U_BADSYS_RET(r30)
-	cmpdi	r4, ENOSYS
-	beq	3f
-	ori	r29, r29, 2			/* error convention broken */
-3:	mtlr	r28
-	blr
-
-/* "qemu": one vCPU; KVM_RUN until the guest shuts down (PAPR hcall exit) */
-qemu_main:
-	bl	__libc_start_main
-	li	r29, 0
-	li	r5, U_GETPID_BEFORE
-	li	r6, U_BADSYS_ERRNO
-	bl	check_getpid_and_enosys
-	li	r0, __NR_ioctl
-	li	r3, VCPU_FD
-	li	r4, 0
-	ori	r4, r4, KVM_RUN
-	bl	internal_syscall
-	std	r3, U_KVM_RUN_RET(r30)
+/* KVM_RUN until the guest shuts down (a PAPR hcall exit), then check again */
+.macro KVM_RUN_GUEST_ONCE
+	KVM_RUN_IOCTL
 	cmpdi	r3, KVM_EXIT_PAPR_HCALL
 	beq	1f
 	ori	r29, r29, 4
-1:	li	r5, U_GETPID_AFTER
-	li	r6, U_BADSYS_ERRNO_AFTER
-	bl	check_getpid_and_enosys
+1:
+	CHECK_AFTER_GUEST
+.endm
+
+/* "qemu": one vCPU; KVM_RUN until the guest shuts down (PAPR hcall exit) */
+qemu_main:
+	LIBC_START_AND_CHECK
+	KVM_RUN_GUEST_ONCE
 	b	user_exit
 
 /* a host process: system calls before and (on CPU 0) after a guest ran here */
 host_user_main:
-	bl	__libc_start_main
-	li	r29, 0
-	li	r5, U_GETPID_BEFORE
-	li	r6, U_BADSYS_ERRNO
-	bl	check_getpid_and_enosys
+	LIBC_START_AND_CHECK
 	lis	r4, U_RES@h
 	ori	r4, r4, U_RES@l
 	cmpd	r30, r4
 	bne	user_exit			/* CPU 1: done */
 	/* CPU 0: run the guest once (it makes no scv), then system calls again */
-	li	r0, __NR_ioctl
-	li	r3, VCPU_FD
-	li	r4, 0
-	ori	r4, r4, KVM_RUN
-	bl	internal_syscall
-	std	r3, U_KVM_RUN_RET(r30)
-	cmpdi	r3, KVM_EXIT_PAPR_HCALL
-	beq	1f
-	ori	r29, r29, 4
-1:	li	r5, U_GETPID_AFTER
-	li	r6, U_BADSYS_ERRNO_AFTER
-	bl	check_getpid_and_enosys
+	KVM_RUN_GUEST_ONCE
 
-user_exit:
-	std	r29, U_STATUS(r30)
-	mr	r3, r29
-	li	r0, __NR_exit
-	bl	internal_syscall
-	b	.
+	USER_EXIT
 
 /* ======================================================= the PR guest */
 	.org	GUEST_BASE

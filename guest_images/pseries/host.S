@@ -30,6 +30,7 @@
  * all well, 1..0x3f a host process reported a failed check, 0x50.. a panic.
  */
 	.include "pseries.inc"
+	.include "kernel.inc"
 
 .ifndef FIX_CONFIGURE_EXCEPTIONS
 	.set FIX_CONFIGURE_EXCEPTIONS, 0
@@ -57,6 +58,27 @@
 .endif
 
 .set RADIX_TABLES, 0x80000               /* kernel process table and trees */
+
+/* ---- platform parameters of the shared code (kvm_pr.inc, libc.inc) ------ */
+.set HVMODE, 0                          /* a partition: no CPU_FTR_HVMODE */
+.set SPRN_SPRG_PACA, SPRN_SPRG0         /* Linux: SPRN_SPRG_PACA */
+.set SPRN_SPRG_SCRATCH, SPRN_SPRG2      /* Linux: SPRN_SPRG_SCRATCH0 */
+.set PLAT_MSR_KERNEL, MSR_LPAR_KERNEL
+.set PLAT_MSR_KERNEL_REAL, MSR_LPAR_KERNEL_REAL
+.set PLAT_MSR_USER, MSR_LPAR_USER
+/* RFI_TO_KERNEL_VIRT: into the kernel's virtual mode at `label` (SRR, rfid) */
+.macro RFI_TO_KERNEL_VIRT label
+	LOAD_KADDR r4, \label
+	mtspr	SPRN_SRR0, r4
+	LOAD_IMM64 r4, MSR_LPAR_KERNEL
+	mtspr	SPRN_SRR1, r4
+	rfid
+.endm
+/* KVM_PR_PAPR_HCALL (kvm_pr.inc): kvmppc_h_pr handles some in the kernel */
+.macro KVM_PR_PAPR_HCALL
+	mr	r3, r31
+	bl	kvmppc_h_pr
+.endm
 
 /* Interrupt entry: 6 instructions.  Scratch r13 in SPRG2, PACA from SPRG0. */
 .macro EXC_ENTRY vec
@@ -116,23 +138,7 @@ __start:					/* QEMU spapr: CPU 0 starts here, MSR=0 */
 	EXC_REAL 0xf80
 
 /* ===================================== 0x3000: scv vectors (AIL=3 only) */
-/* Like Linux there is nothing at real 0x17000: scv with AIL=0 is not supported. */
-	.org	0x3000
-system_call_vectored:				/* scv 0 */
-	mr	r9, r13
-	mfspr	r13, SPRN_SPRG0
-	mflr	r11
-	mfctr	r12
-	b	system_call_vectored_common
-	.org	0x3020
-	.rept	127				/* scv 1..127: SIGILL */
-	mr	r9, r13
-	mfspr	r13, SPRN_SPRG0
-	mflr	r11
-	mfctr	r12
-	b	system_call_vectored_sigill
-	.balign	0x20
-	.endr
+	SCV_VECTORS
 
 /* ================================== 0x4000: AIL=3 (relocated) vectors */
 	EXC_VIRT 0x300
@@ -161,18 +167,7 @@ interrupt_common:
 	std	r12, PACA_EX_SRR0(r13)
 	mfspr	r12, SPRN_SRR1
 	std	r12, PACA_EX_SRR1(r13)
-	std	r11, PACA_EX_VEC(r13)
-	mfcr	r12
-	std	r12, PACA_EX_CR(r13)
-	ld	r12, PACA_IN_GUEST(r13)		/* KVMTEST */
-	cmpdi	r12, 0
-	bne	kvmppc_interrupt_pr
-	ld	r12, PACA_EX_SRR1(r13)
-	andi.	r12, r12, MSR_PR
-	bne	user_interrupt
-kernel_unexpected_interrupt:			/* nothing in this kernel expects one */
-	li	r3, PANIC_KERNEL_INTERRUPT
-	b	panic_interrupt
+	INTERRUPT_COMMON_KVMTEST
 
 /* from a host user process: with AIL=0 (a PR VM exists, kexec) it arrived at
  * a real-mode vector - continue in virtual mode like Linux' real-mode
@@ -214,24 +209,7 @@ user_interrupt_virt:
 	addi	r3, r3, 128
 	b	do_exit
 
-/* panic_interrupt: r3 = panic code.  Records the interrupt, powers off. */
-panic_interrupt:
-	LOAD_KADDR r12, RESULTS
-	std	r3, RES_PANIC_CODE(r12)
-	ld	r11, PACA_CPU(r13)
-	std	r11, RES_PANIC_CPU(r12)
-	ld	r11, PACA_EX_VEC(r13)
-	std	r11, RES_PANIC_VEC(r12)
-	ld	r11, PACA_EX_SRR0(r13)
-	std	r11, RES_PANIC_SRR0(r12)
-	ld	r11, PACA_EX_SRR1(r13)
-	std	r11, RES_PANIC_SRR1(r12)
-	mflr	r11
-	std	r11, RES_PANIC_LR(r12)
-	mfctr	r11
-	std	r11, RES_PANIC_CTR(r12)
-	li	r11, 2
-	std	r11, RES_STATUS(r12)
+	PANIC_INTERRUPT
 	mr	r6, r3
 machine_power_off:				/* r6 = exit code */
 	RTAS_CALL RTAS_POWER_OFF, 2, 1
@@ -510,61 +488,17 @@ htab_bolt_mapping:
 /* htab_initialize (hash_utils.c): bolted mappings via H_ENTER */
 mmu_early_init:
 	mflr	r29
-	LOAD_IMM64 r3, KERNELBASE
-	LOAD_IMM64 r4, KERNELBASE + KERNEL_MAP_END
-	li	r5, 0
-	li	r6, VSID_KERNEL
-	li	r7, PP_KERNEL_RW
-	bl	htab_bolt_mapping
-	LOAD_IMM32 r3, USER_BASE
-	LOAD_IMM32 r4, USER_END
-	mr	r5, r3
-	li	r6, VSID_USER
-	li	r7, PP_ALL_RW
-	bl	htab_bolt_mapping
-	LOAD_IMM32 r3, GUEST_BASE
-	LOAD_IMM32 r4, GUEST_END
-	mr	r5, r3
-	li	r6, VSID_GUEST
-	li	r7, PP_ALL_RW
-	bl	htab_bolt_mapping
+	HTAB_BOLT_MAPPINGS
 	mtlr	r29
 	blr
 
 /* per CPU: SLB (slb_initialize) */
 mmu_early_init_percpu:
-load_host_segments:
-	li	r0, 0
-	slbmte	r0, r0
-	slbia
-	LOAD_IMM64 r4, ((VSID_KERNEL << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (KERNELBASE | SLB_ESID_V | 0)
-	slbmte	r4, r5
-	LOAD_IMM64 r4, ((VSID_USER << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (SLB_ESID_V | 1)
-	slbmte	r4, r5
-	isync
-	blr
+	LOAD_HOST_SEGMENTS
 .endif
 
 /* ------------------------------------------------------------- set-up */
-setup_paca:					/* r3 = cpu */
-	LOAD_KADDR r13, PACA_BASE
-	mulli	r4, r3, PACA_SIZE
-	add	r13, r13, r4
-	mtspr	SPRN_SPRG0, r13
-	std	r3, PACA_CPU(r13)
-	LOAD_KADDR r1, KSTACK_TOP
-	sldi	r4, r3, 12
-	add	r1, r1, r4
-	std	r1, PACA_KSTACK(r13)
-	LOAD_KADDR r4, VCPU_BASE
-	std	r4, PACA_VCPU(r13)		/* one vCPU, run by CPU 0 */
-	addi	r5, r3, 100			/* pid of this CPU's process */
-	std	r5, PACA_PID(r13)
-	li	r5, 0
-	std	r5, PACA_IN_GUEST(r13)
-	blr
+	SETUP_PACA 0
 
 /* __init_FSCR / __init_FSCR_power9 (cpu_setup_power.c), per CPU */
 cpu_setup_fscr:
@@ -588,14 +522,8 @@ configure_exceptions:
 	mflr	r29
 	LOAD_KADDR r6, KDATA
 	ld	r7, 0(r6)
-	li	r4, FSCR_TAR | FSCR_EBB
-	li	r5, 0
-	oris	r5, r5, PPC_FEATURE2_ARCH_2_07@h
-	andi.	r0, r7, CPU_FTR_ARCH_300
-	beq	1f
-	ori	r4, r4, FSCR_SCV
-	oris	r5, r5, (PPC_FEATURE2_ARCH_3_00 | PPC_FEATURE2_SCV)@h
-1:	std	r4, 8(r6)			/* init_task.thread.fscr */
+	INIT_THREAD_FSCR_HWCAP2
+	std	r4, 8(r6)			/* init_task.thread.fscr */
 	std	r5, 16(r6)			/* cur_cpu_spec->cpu_user_features2 */
 .if FIX_CONFIGURE_EXCEPTIONS && KVM_BOOK3S_PR_POSSIBLE && !RADIX
 configure_exceptions_pr_possible_hash:
@@ -633,21 +561,7 @@ disable_scv:
 start_here_boot:
 	li	r3, 0
 	bl	setup_paca
-	mfspr	r4, SPRN_PVR
-	srdi	r4, r4, 16
-	li	r7, CPU_FTR_ARCH_207S		/* no CPU_FTR_HVMODE: a partition */
-	cmpdi	r4, PVR_POWER9
-	bne	1f
-	ori	r7, r7, CPU_FTR_ARCH_300
-1:	cmpdi	r4, PVR_POWER10
-	bne	1f
-	ori	r7, r7, CPU_FTR_ARCH_300 | CPU_FTR_ARCH_31
-1:	LOAD_KADDR r6, KDATA
-	std	r7, 0(r6)
-	LOAD_KADDR r12, RESULTS
-	LOAD_IMM64 r4, RES_MAGIC_VALUE
-	std	r4, RES_MAGIC(r12)
-	std	r7, RES_CPU_FEATURES(r12)
+	INIT_CPU_FEATURES
 	bl	configure_exceptions
 	/* kvm_vcpu_init: HIOR, entry point, guest MSR */
 	LOAD_KADDR r3, VCPU_BASE
@@ -670,11 +584,7 @@ __secondary_start:				/* RTAS start-cpu: r3 = cpu, MSR = SF|ME */
 start_here_common:
 	bl	mmu_early_init_percpu
 	bl	cpu_setup_fscr
-	LOAD_KADDR r4, start_kernel
-	mtspr	SPRN_SRR0, r4
-	LOAD_IMM64 r4, MSR_LPAR_KERNEL
-	mtspr	SPRN_SRR1, r4
-	rfid
+	RFI_TO_KERNEL_VIRT start_kernel
 
 start_kernel:
 	ld	r3, PACA_CPU(r13)
@@ -699,42 +609,7 @@ start_kernel:
 .endif
 	LOAD_IMM32 r3, host_user_main
 
-/* start_user_process: r3 = entry; exec with an auxv, FSCR = thread.fscr */
-start_user_process:
-	ld	r4, PACA_CPU(r13)
-	LOAD_IMM32 r5, USER_STACK0
-	sldi	r6, r4, 12
-	subf	r5, r6, r5
-	addi	r5, r5, -256
-	LOAD_IMM64 r7, KERNELBASE
-	or	r8, r5, r7
-	li	r9, 0
-	std	r9, 0(r8)			/* argc */
-	std	r9, 8(r8)
-	std	r9, 16(r8)
-	li	r9, AT_HWCAP2
-	std	r9, 24(r8)
-	LOAD_KADDR r6, KDATA
-	ld	r9, 16(r6)
-	std	r9, 32(r8)
-	li	r9, AT_NULL
-	std	r9, 40(r8)
-	std	r9, 48(r8)
-	/* current->thread.fscr (copied from init_task), switched in (restore_sprs) */
-	ld	r9, 8(r6)
-	std	r9, PACA_THREAD_FSCR(r13)
-start_user_process_mtfscr:
-	mtspr	SPRN_FSCR, r9
-	LOAD_IMM32 r9, U_RES
-	sldi	r6, r4, 8
-	add	r9, r9, r6
-	mtspr	SPRN_SRR0, r3
-	LOAD_IMM64 r4, MSR_LPAR_USER
-	mtspr	SPRN_SRR1, r4
-	mr	r1, r5
-	mr	r3, r9
-start_user_process_rfid:
-	rfid
+	START_USER_PROCESS
 
 /* ---------------------------------------------------------------- KVM */
 /* KVM_CREATE_VM -> kvm_arch_init_vm -> kvmppc_core_init_vm_pr */
@@ -848,273 +723,7 @@ kvmppc_core_vcpu_put_pr:
 	std	r4, RES_PUT_FSCR(r6)
 	blr
 
-/*
- * __kvmppc_vcpu_run + kvmppc_handler_trampoline_enter: host non-volatile
- * state saved, real mode, guest segments and shadow FSCR, into the guest in
- * problem state (HV=0 PR=1 IR=DR=1).  r3 = vcpu.
- */
-__kvmppc_vcpu_run:
-	mflr	r0
-	std	r0, PACA_HOST_LR(r13)
-	std	r1, PACA_HOST_R1(r13)
-	addi	r4, r13, PACA_HOST_NV
-	std	r14, 0(r4)
-	std	r15, 8(r4)
-	std	r16, 16(r4)
-	std	r17, 24(r4)
-	std	r18, 32(r4)
-	std	r19, 40(r4)
-	std	r20, 48(r4)
-	std	r21, 56(r4)
-	std	r22, 64(r4)
-	std	r23, 72(r4)
-	std	r24, 80(r4)
-	std	r25, 88(r4)
-	std	r26, 96(r4)
-	std	r27, 104(r4)
-	std	r28, 112(r4)
-	std	r29, 120(r4)
-	std	r30, 128(r4)
-	std	r31, 136(r4)
-kvmppc_handler_trampoline_enter:
-	LOAD_IMM64 r4, MSR_LPAR_KERNEL_REAL
-	mtmsrd	r4
-	/* FSCR while the guest runs: the thread's, plus the guest's SCV
-	 * (the PowerNV model, docs/scenarios.md) */
-	mfspr	r4, SPRN_FSCR
-	std	r4, PACA_HOST_FSCR(r13)
-	ld	r5, VCPU_FSCR(r3)
-	andi.	r5, r5, FSCR_SCV
-	or	r4, r4, r5
-	rldicl	r4, r4, 0, 8
-kvmppc_handler_trampoline_enter_mtfscr:
-	mtspr	SPRN_FSCR, r4
-.if !RADIX
-	li	r0, 0
-	slbmte	r0, r0
-	slbia
-	LOAD_IMM64 r4, ((VSID_GUEST << SLB_VSID_SHIFT) | SLB_VSID_KP)
-	LOAD_IMM64 r5, (SLB_ESID_V | 1)
-	slbmte	r4, r5
-	isync
-.endif
-	ld	r4, VCPU_PC(r3)
-	mtspr	SPRN_SRR0, r4
-	LOAD_IMM64 r4, MSR_LPAR_USER
-	mtspr	SPRN_SRR1, r4
-	ld	r4, VCPU_CR(r3)
-	mtcr	r4
-	ld	r4, VCPU_LR(r3)
-	mtlr	r4
-	ld	r4, VCPU_CTR(r3)
-	mtctr	r4
-	ld	r4, VCPU_XER(r3)
-	mtxer	r4
-	li	r4, 1
-	std	r4, PACA_IN_GUEST(r13)
-	mr	r13, r3				/* the PACA stays reachable via SPRG0 */
-	ld	r0, 0(r13)
-	ld	r1, 8(r13)
-	ld	r2, 16(r13)
-	ld	r3, 24(r13)
-	ld	r4, 32(r13)
-	ld	r5, 40(r13)
-	ld	r6, 48(r13)
-	ld	r7, 56(r13)
-	ld	r8, 64(r13)
-	ld	r9, 72(r13)
-	ld	r10, 80(r13)
-	ld	r11, 88(r13)
-	ld	r12, 96(r13)
-	ld	r14, 112(r13)
-	ld	r15, 120(r13)
-	ld	r16, 128(r13)
-	ld	r17, 136(r13)
-	ld	r18, 144(r13)
-	ld	r19, 152(r13)
-	ld	r20, 160(r13)
-	ld	r21, 168(r13)
-	ld	r22, 176(r13)
-	ld	r23, 184(r13)
-	ld	r24, 192(r13)
-	ld	r25, 200(r13)
-	ld	r26, 208(r13)
-	ld	r27, 216(r13)
-	ld	r28, 224(r13)
-	ld	r29, 232(r13)
-	ld	r30, 240(r13)
-	ld	r31, 248(r13)
-	ld	r13, 104(r13)
-kvmppc_handler_trampoline_enter_rfid:
-	rfid
-
-/* kvmppc_interrupt_pr + kvmppc_handler_trampoline_exit: a guest exit */
-kvmppc_interrupt_pr:
-	ld	r12, PACA_EX_SRR1(r13)
-	andi.	r12, r12, MSR_PR
-	beq	kernel_unexpected_interrupt	/* not the guest: host code interrupted */
-	mfmsr	r12
-	andi.	r12, r12, MSR_IR
-	beq	1f
-	li	r3, PANIC_KVM_EXIT_RELOC	/* PR KVM needs real-mode exits */
-	b	panic_interrupt
-1:	ld	r12, PACA_VCPU(r13)
-	std	r0, 0(r12)
-	std	r1, 8(r12)
-	std	r2, 16(r12)
-	std	r3, 24(r12)
-	std	r4, 32(r12)
-	std	r5, 40(r12)
-	std	r6, 48(r12)
-	std	r7, 56(r12)
-	std	r8, 64(r12)
-	std	r9, 72(r12)
-	std	r10, 80(r12)
-	ld	r0, PACA_EX_R11(r13)
-	std	r0, 88(r12)
-	ld	r0, PACA_EX_R12(r13)
-	std	r0, 96(r12)
-	mfspr	r0, SPRN_SPRG2
-	std	r0, 104(r12)
-	std	r14, 112(r12)
-	std	r15, 120(r12)
-	std	r16, 128(r12)
-	std	r17, 136(r12)
-	std	r18, 144(r12)
-	std	r19, 152(r12)
-	std	r20, 160(r12)
-	std	r21, 168(r12)
-	std	r22, 176(r12)
-	std	r23, 184(r12)
-	std	r24, 192(r12)
-	std	r25, 200(r12)
-	std	r26, 208(r12)
-	std	r27, 216(r12)
-	std	r28, 224(r12)
-	std	r29, 232(r12)
-	std	r30, 240(r12)
-	std	r31, 248(r12)
-	ld	r0, PACA_EX_CR(r13)
-	std	r0, VCPU_CR(r12)
-	mflr	r0
-	std	r0, VCPU_LR(r12)
-	mfctr	r0
-	std	r0, VCPU_CTR(r12)
-	mfxer	r0
-	std	r0, VCPU_XER(r12)
-	ld	r0, PACA_EX_SRR0(r13)
-	std	r0, VCPU_PC(r12)
-	ld	r0, PACA_EX_SRR1(r13)
-	std	r0, VCPU_SHADOW_SRR1(r12)
-	ld	r0, PACA_EX_VEC(r13)
-	std	r0, VCPU_TRAP(r12)
-	mfspr	r0, SPRN_FSCR
-	std	r0, VCPU_SHADOW_FSCR(r12)
-	li	r0, 0
-	std	r0, PACA_IN_GUEST(r13)
-kvmppc_handler_trampoline_exit:
-	ld	r0, PACA_HOST_FSCR(r13)
-	mtspr	SPRN_FSCR, r0
-.if !RADIX
-	bl	load_host_segments
-.endif
-	LOAD_KADDR r4, kvmppc_exit_virt
-	mtspr	SPRN_SRR0, r4
-	LOAD_IMM64 r4, MSR_LPAR_KERNEL
-	mtspr	SPRN_SRR1, r4
-	rfid
-kvmppc_exit_virt:
-	ld	r1, PACA_HOST_R1(r13)
-	addi	r4, r13, PACA_HOST_NV
-	ld	r14, 0(r4)
-	ld	r15, 8(r4)
-	ld	r16, 16(r4)
-	ld	r17, 24(r4)
-	ld	r18, 32(r4)
-	ld	r19, 40(r4)
-	ld	r20, 48(r4)
-	ld	r21, 56(r4)
-	ld	r22, 64(r4)
-	ld	r23, 72(r4)
-	ld	r24, 80(r4)
-	ld	r25, 88(r4)
-	ld	r26, 96(r4)
-	ld	r27, 104(r4)
-	ld	r28, 112(r4)
-	ld	r29, 120(r4)
-	ld	r30, 128(r4)
-	ld	r31, 136(r4)
-	ld	r0, PACA_HOST_LR(r13)
-	mtlr	r0
-	blr
-
-/* kvmppc_handle_exit_pr (book3s_pr.c): r3 = vcpu; returns RESUME_GUEST/HOST */
-kvmppc_handle_exit_pr:
-	FUNC_ENTRY
-	mr	r31, r3
-	LOAD_KADDR r6, RESULTS
-	ld	r4, RES_KVM_EXITS(r6)
-	addi	r4, r4, 1
-	std	r4, RES_KVM_EXITS(r6)
-	ld	r4, VCPU_TRAP(r31)
-	cmpdi	r4, BOOK3S_INTERRUPT_PROGRAM
-	beq	.Lexit_program
-	cmpdi	r4, BOOK3S_INTERRUPT_SYSCALL
-	beq	.Lexit_syscall
-	cmpdi	r4, BOOK3S_INTERRUPT_FAC_UNAVAIL
-	beq	.Lexit_fac
-	b	kvm_unhandled
-.Lexit_program:					/* privileged instruction: emulate */
-	ld	r4, VCPU_SHADOW_SRR1(r31)
-	andis.	r0, r4, SRR1_PROGPRIV@h
-	beq	kvm_unhandled
-	ld	r4, VCPU_PC(r31)
-	bl	kvmppc_get_last_inst
-	stw	r3, VCPU_LAST_INST(r31)
-	mr	r3, r31
-	bl	kvmppc_emulate_instruction
-	li	r3, RESUME_GUEST
-	b	9f
-.Lexit_syscall:
-	ld	r4, VCPU_PC(r31)
-	addi	r4, r4, -4
-	bl	kvmppc_get_last_inst
-	li	r5, 0
-	oris	r5, r5, INST_SC1@h
-	ori	r5, r5, INST_SC1@l
-	cmpw	r3, r5
-	bne	1f
-	ld	r4, VCPU_MSR(r31)
-	andi.	r0, r4, MSR_PR
-	bne	1f
-	/* sc 1 from the guest kernel: a PAPR hypercall */
-	mr	r3, r31
-	bl	kvmppc_h_pr
-	b	9f
-1:	mr	r3, r31				/* a guest system call: to its 0xc00 */
-	li	r4, BOOK3S_INTERRUPT_SYSCALL
-	ld	r5, VCPU_PC(r31)
-	bl	kvmppc_inject_interrupt_pr
-	li	r3, RESUME_GUEST
-	b	9f
-.Lexit_fac:
-	mr	r3, r31
-	ld	r4, VCPU_SHADOW_FSCR(r31)
-	srdi	r4, r4, FSCR_IC_SHIFT
-	bl	kvmppc_handle_fac
-	li	r3, RESUME_GUEST
-9:	FUNC_EXIT
-
-kvm_unhandled:
-	mfspr	r13, SPRN_SPRG0
-	ld	r4, VCPU_TRAP(r31)
-	std	r4, PACA_EX_VEC(r13)
-	ld	r4, VCPU_PC(r31)
-	std	r4, PACA_EX_SRR0(r13)
-	ld	r4, VCPU_SHADOW_SRR1(r31)
-	std	r4, PACA_EX_SRR1(r13)
-	li	r3, PANIC_KVM_UNHANDLED
-	b	panic_interrupt
+	.include "kvm_pr.inc"		/* __kvmppc_vcpu_run .. kvmppc_emulate_instruction */
 
 /*
  * kvmppc_h_pr (book3s_pr_papr.c): hypercalls PR KVM handles in the kernel;
@@ -1162,146 +771,6 @@ kvmppc_h_pr_set_mode:
 	std	r6, PS_GUEST_SETMODE_BY(r7)
 	blr
 .endif
-
-kvmppc_get_last_inst:				/* r4 = guest EA (= host real) */
-	LOAD_IMM64 r5, KERNELBASE
-	or	r4, r4, r5
-	lwz	r3, 0(r4)
-	blr
-
-/* kvmppc_handle_fac / kvmppc_trigger_fac_interrupt: SCV is not a facility
- * PR KVM gives its guests - the guest gets facility unavailable */
-kvmppc_handle_fac:
-kvmppc_trigger_fac_interrupt:
-	ld	r5, VCPU_FSCR(r3)
-	rldicl	r5, r5, 0, 8
-	sldi	r6, r4, FSCR_IC_SHIFT
-	or	r5, r5, r6
-	std	r5, VCPU_FSCR(r3)
-	li	r4, BOOK3S_INTERRUPT_FAC_UNAVAIL
-	ld	r5, VCPU_PC(r3)
-	b	kvmppc_inject_interrupt_pr
-
-/* kvmppc_inject_interrupt_pr: r3 = vcpu, r4 = vector, r5 = guest SRR0 */
-kvmppc_inject_interrupt_pr:
-	std	r5, VCPU_SRR0(r3)
-	ld	r6, VCPU_MSR(r3)
-	lis	r7, SRR1_MSR_BITS_CLR@h
-	ori	r7, r7, SRR1_MSR_BITS_CLR@l
-	andc	r6, r6, r7
-	std	r6, VCPU_SRR1(r3)
-	ld	r6, VCPU_HIOR(r3)
-	add	r6, r6, r4
-	std	r6, VCPU_PC(r3)
-	LOAD_IMM64 r6, (MSR_SF | MSR_ME)
-	std	r6, VCPU_MSR(r3)
-	blr
-
-/* kvmppc_set_fscr (book3s_pr.c): r3 = vcpu, r4 = new guest FSCR */
-kvmppc_set_fscr:
-	LOAD_KADDR r6, RESULTS
-	std	r4, RES_GUEST_FSCR_SET(r6)
-.if FIX_KVMPPC_SET_FSCR
-	li	r5, FSCR_SCV
-	andc	r4, r4, r5			/* SCV must not be enabled */
-.endif
-	std	r4, VCPU_FSCR(r3)
-	blr
-
-/* kvmppc_core_emulate_op_pr (book3s_emulate.c): r3 = vcpu */
-kvmppc_emulate_instruction:
-	FUNC_ENTRY
-	mr	r31, r3
-	lwz	r30, VCPU_LAST_INST(r31)
-	srwi	r4, r30, 26
-	rlwinm	r5, r30, 31, 22, 31		/* XO */
-	rlwinm	r6, r30, 11, 27, 31		/* RT/RS */
-	sldi	r6, r6, 3
-	add	r6, r6, r31
-	cmpwi	r4, 19
-	beq	.Lop19
-	cmpwi	r4, 31
-	bne	kvm_unhandled
-	cmpwi	r5, 339
-	beq	.Lmfspr
-	cmpwi	r5, 467
-	beq	.Lmtspr
-	cmpwi	r5, 83
-	beq	.Lmfmsr
-	b	kvm_unhandled
-.Lop19:
-	cmpwi	r5, 18				/* rfid */
-	bne	kvm_unhandled
-	ld	r4, VCPU_SRR0(r31)
-	std	r4, VCPU_PC(r31)
-	ld	r4, VCPU_SRR1(r31)
-	std	r4, VCPU_MSR(r31)
-	b	9f
-.Lmfmsr:
-	ld	r4, VCPU_MSR(r31)
-	std	r4, 0(r6)
-	b	8f
-.Lmfspr:
-	bl	.Lsprn
-	cmpwi	r7, 26
-	bne	1f
-	ld	r4, VCPU_SRR0(r31)
-	b	7f
-1:	cmpwi	r7, 27
-	bne	1f
-	ld	r4, VCPU_SRR1(r31)
-	b	7f
-1:	cmpwi	r7, SPRN_FSCR
-	bne	1f
-	ld	r4, VCPU_FSCR(r31)
-	b	7f
-1:	cmpwi	r7, SPRN_PVR
-	bne	1f
-	mfspr	r4, SPRN_PVR
-	b	7f
-1:	cmpwi	r7, SPRN_SPRG0
-	blt	kvm_unhandled
-	cmpwi	r7, SPRN_SPRG3
-	bgt	kvm_unhandled
-	addi	r8, r7, -SPRN_SPRG0
-	sldi	r8, r8, 3
-	add	r8, r8, r31
-	ld	r4, VCPU_SPRG0(r8)
-7:	std	r4, 0(r6)
-	b	8f
-.Lmtspr:
-	bl	.Lsprn
-	ld	r4, 0(r6)
-	cmpwi	r7, 26
-	bne	1f
-	std	r4, VCPU_SRR0(r31)
-	b	8f
-1:	cmpwi	r7, 27
-	bne	1f
-	std	r4, VCPU_SRR1(r31)
-	b	8f
-1:	cmpwi	r7, SPRN_FSCR
-	bne	1f
-	mr	r3, r31
-	bl	kvmppc_set_fscr
-	b	8f
-1:	cmpwi	r7, SPRN_SPRG0
-	blt	kvm_unhandled
-	cmpwi	r7, SPRN_SPRG3
-	bgt	kvm_unhandled
-	addi	r8, r7, -SPRN_SPRG0
-	sldi	r8, r8, 3
-	add	r8, r8, r31
-	std	r4, VCPU_SPRG0(r8)
-8:	ld	r4, VCPU_PC(r31)
-	addi	r4, r4, 4
-	std	r4, VCPU_PC(r31)
-9:	FUNC_EXIT
-.Lsprn:
-	rlwinm	r7, r30, 16, 27, 31
-	rlwinm	r8, r30, 26, 22, 26
-	or	r7, r7, r8
-	blr
 
 /* ---------------------------------------------------------------- kexec */
 /*
@@ -1374,98 +843,12 @@ kexec_new_kernel:
 
 /* ================================================ host user processes */
 	.org	USER_BASE
-/* _dl_aux_init: AT_HWCAP2; the syscall wrapper uses scv 0 iff
- * PPC_FEATURE2_SCV (glibc sysdep.h).  r30 = results block. */
-__libc_start_main:
-	mr	r30, r3
-	addi	r9, r1, 24
-	li	r11, 0
-1:	ld	r10, 0(r9)
-	cmpdi	r10, AT_NULL
-	beq	3f
-	cmpdi	r10, AT_HWCAP2
-	bne	2f
-	ld	r11, 8(r9)
-2:	addi	r9, r9, 16
-	b	1b
-3:	std	r11, U_HWCAP2(r30)
-	lis	r12, PPC_FEATURE2_SCV@h
-	and	r11, r11, r12
-	std	r11, U_USE_SCV(r30)
-	blr
-
-/* INTERNAL_SYSCALL: r0 = number, r3-r5 arguments; r3 = result or -1, r4 = errno */
-internal_syscall:
-	stdu	r1, -64(r1)
-	std	r31, 48(r1)
-	mflr	r31
-	ld	r9, U_SYSCALLS(r30)
-	addi	r9, r9, 1
-	std	r9, U_SYSCALLS(r30)
-	ld	r9, U_USE_SCV(r30)
-	cmpdi	r9, 0
-	beq	.Luse_sc
-	scv	0
-	std	r3, U_LAST_RAW_R3(r30)
-	mfcr	r9
-	std	r9, U_LAST_RAW_CR(r30)
-	li	r4, 0
-	cmpdi	r3, -4095
-	blt	.Lsys_ret
-	cmpdi	r3, 0
-	bge	.Lsys_ret
-	neg	r4, r3
-	li	r3, -1
-	b	.Lsys_ret
-.Luse_sc:
-	sc
-	std	r3, U_LAST_RAW_R3(r30)
-	mfcr	r9
-	std	r9, U_LAST_RAW_CR(r30)
-	li	r4, 0
-	bns	.Lsys_ret
-	mr	r4, r3
-	li	r3, -1
-.Lsys_ret:
-	mtlr	r31
-	ld	r31, 48(r1)
-	addi	r1, r1, 64
-	blr
-
-/* getpid (expects 100 + cpu) and a bogus syscall (expects ENOSYS) */
-check_getpid_and_enosys:			/* r5 = U_ offset for getpid, r6 for errno */
-	mflr	r28
-	li	r0, __NR_getpid
-	bl	internal_syscall
-	stdx	r3, r30, r5
-	cmpdi	r3, 100
-	blt	1f
-	cmpdi	r3, 101
-	ble	2f
-1:	ori	r29, r29, 1
-2:	li	r0, 0
-	ori	r0, r0, __NR_bogus
-	bl	internal_syscall
-	stdx	r4, r30, r6
-	ld	r7, U_LAST_RAW_R3(r30)
-	std	r7, U_BADSYS_RAW_R3(r30)
-	ld	r7, U_LAST_RAW_CR(r30)
-	std	r7, U_BADSYS_RAW_CR(r30)
-	std	r3, U_BADSYS_RET(r30)
-	cmpdi	r4, ENOSYS
-	beq	3f
-	ori	r29, r29, 2
-3:	mtlr	r28
-	blr
+	.include "libc.inc"		/* __libc_start_main, internal_syscall, checks */
 
 /* "QEMU": create a PR VM, run its vCPU (answering its hypercalls), wait for
  * the process on the other CPU, destroy the VM */
 qemu_main:
-	bl	__libc_start_main
-	li	r29, 0
-	li	r5, U_GETPID_BEFORE
-	li	r6, U_BADSYS_ERRNO
-	bl	check_getpid_and_enosys
+	LIBC_START_AND_CHECK
 	li	r0, __NR_ioctl
 	li	r3, DEV_KVM_FD
 	li	r4, 0
@@ -1473,12 +856,8 @@ qemu_main:
 	bl	internal_syscall
 	cmpdi	r3, 0
 	blt	.Lno_vm				/* no PR KVM (radix host) */
-1:	li	r0, __NR_ioctl
-	li	r3, VCPU_FD
-	li	r4, 0
-	ori	r4, r4, KVM_RUN
-	bl	internal_syscall
-	std	r3, U_KVM_RUN_RET(r30)
+1:
+	KVM_RUN_IOCTL
 	cmpdi	r3, KVM_EXIT_PAPR_HCALL
 	beq	2f
 	ori	r29, r29, 4
@@ -1510,20 +889,15 @@ qemu_h_set_mode:
 	std	r4, U_KVM_RUN_RET(r30)		/* errno of KVM_CREATE_VM */
 	li	r0, __NR_wait4
 	bl	internal_syscall
-4:	li	r5, U_GETPID_AFTER
-	li	r6, U_BADSYS_ERRNO_AFTER
-	bl	check_getpid_and_enosys
+4:
+	CHECK_AFTER_GUEST
 	b	user_exit
 
 /* a host process on CPU 1: system calls while CPU 0's PR VM exists, then a
  * hand-written scv regardless of HWCAP2 (must be refused with SIGILL when
  * the kernel did not advertise SCV) */
 host_user_main:
-	bl	__libc_start_main
-	li	r29, 0
-	li	r5, U_GETPID_BEFORE
-	li	r6, U_BADSYS_ERRNO
-	bl	check_getpid_and_enosys
+	LIBC_START_AND_CHECK
 .if SCENARIO == 4
 	/* kexec scenario: system calls until the CPU is taken down */
 1:	li	r0, __NR_getpid
@@ -1535,20 +909,11 @@ stray_scv:
 	scv	0
 	std	r3, U_GETPID_AFTER(r30)
 
-user_exit:
-	std	r29, U_STATUS(r30)
-	mr	r3, r29
-	li	r0, __NR_exit
-	bl	internal_syscall
-	b	.
+	USER_EXIT
 
 /* "kexec -e" on CPU 0, once the process on CPU 1 is making system calls */
 kexec_main:
-	bl	__libc_start_main
-	li	r29, 0
-	li	r5, U_GETPID_BEFORE
-	li	r6, U_BADSYS_ERRNO
-	bl	check_getpid_and_enosys
+	LIBC_START_AND_CHECK
 	lis	r7, (U_RES + 0x100)@h
 	ori	r7, r7, (U_RES + 0x100)@l
 1:	ld	r8, U_SYSCALLS(r7)
