@@ -361,3 +361,40 @@ def test_ail_table_row(ppcvec, cpu, lpcr, msr, insn, vector, ail):
                                     srr1=srr1_of(msr))
     assert bool(e.msr_after & MSR_IR) == bool(e.msr_after & MSR_DR) == bool(ail)
     assert bool(e.msr_after & MSR_HV) == (insn == "sc 1" or bool(msr & MSR_HV))
+
+
+# ---------------------------------------------------------------- little-endian
+
+def _le(src: str) -> str:
+    """Assemble `src` and re-emit it as little-endian instruction words."""
+    from harness.asm import assemble
+    image = assemble(".org 0\n" + src).image
+    return "\n".join(f"    .long 0x{int.from_bytes(image[i:i + 4], 'little'):08x}"
+                     for i in range(0, len(image), 4))
+
+
+MSR_LE = 1
+LPCR_ILE = 1 << 25
+HID0_P9_HILE = 1 << 59
+
+
+def test_little_endian_code_traps_and_hv_interrupt_follows_hid0_hile(ppcvec):
+    body = "X: " + _le("li 3, 5\nmfmsr 4\nsc")   # mfmsr and sc are emulated: decoded as LE
+    handler = {0xC00: _le("mfsrr0 5\nattn")}
+    src = program(body, lpcr=LPCR_RESET, hid0=HID0_P9_HILE, enter_msr=HOST | MSR_LE,
+                  handlers=handler)
+    r = run(ppcvec, src)
+    assert r.outcome == "attn" and r.gpr(3) == 5 and r.gpr(4) == HOST | MSR_LE
+    e = ppcvec.assert_one_interrupt(r, "sc", vector=0xC00, srr0=r.symbols["X"] + 12)
+    assert e.msr_after & MSR_LE and r.gpr(5) == r.symbols["X"] + 12
+
+
+def test_interrupt_to_the_os_takes_le_from_lpcr_ile(ppcvec):
+    guest = MSR_SF | MSR_ME | MSR_LE                  # HV=0, little-endian
+    src = program("X: " + _le("sc"), lpcr=LPCR_RESET | LPCR_ILE, enter_msr=guest,
+                  handlers={0xC00: _le("b .")})     # the handler is little-endian code too
+    e = ppcvec.assert_one_interrupt(run(ppcvec, src), "sc", vector=0xC00)
+    assert e.msr_after & MSR_LE and not e.msr_after & MSR_HV
+    src = program("X: " + _le("sc"), lpcr=LPCR_RESET, enter_msr=guest)      # ILE=0: big-endian
+    e = ppcvec.assert_one_interrupt(run(ppcvec, src), "sc", vector=0xC00)
+    assert not e.msr_after & MSR_LE
