@@ -157,6 +157,21 @@ register(Scenario(
                 "(LPCR[AIL]=0 on that CPU)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS))
+def expect_guest_scv_upstream_fscr(fix: frozenset, cpu: str) -> str:
+    """The same guest scv, but the guest runs with upstream's shadow FSCR
+    (book3s_segment.S loads vcpu->arch.shadow_fscr, which never has SCV): the
+    scv takes Facility Unavailable whatever the fix, which PR-KVM reflects into
+    the guest.  POWER10 still crashes through HAIL on the first guest exit."""
+    return "host-crash" if cpu == "power10" else "ok"
+
+
+register(Scenario(
+    name="powernv-pr-guest-scv-upstream-fscr", platform="powernv",
+    description="like powernv-pr-guest-scv, but the guest runs with upstream's shadow FSCR "
+                "(book3s_segment.S: SVCPU_SHADOW_FSCR, never SCV)",
+    hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 1, "UPSTREAM_GUEST_FSCR": 1}, expected=expect_guest_scv_upstream_fscr,
+    hunk_defsyms=POWERNV_DEFSYMS))
 register(Scenario(
     name="powernv-host-user-scv", platform="powernv",
     description="a host process uses scv before and after a PR guest ran on the same CPU",

@@ -9,7 +9,10 @@ import pytest
 
 from harness.scenarios import SCENARIOS, run_scenario
 
-HAZARDOUS = sorted(n for n in SCENARIOS if n != "pseries-radix-host")
+# The radix host never turns AIL off; with upstream's shadow FSCR the guest never
+# runs with FSCR[SCV]=1: neither ever has the hazard.
+SAFE = {"pseries-radix-host", "powernv-pr-guest-scv-upstream-fscr"}
+HAZARDOUS = sorted(n for n in SCENARIOS if n not in SAFE)
 
 
 @pytest.mark.parametrize("name", HAZARDOUS)
@@ -49,10 +52,10 @@ def test_hazard_reported_even_when_nobody_executes_scv():
     assert h["seq"] < first_scv.seq and h["insn"] == "rfid"
 
 
-def test_radix_host_never_has_the_hazard():
+@pytest.mark.parametrize("name", sorted(SAFE))
+def test_safe_scenarios_never_have_the_hazard(name):
     for fix in ("none", "all"):
-        assert run_scenario("pseries-radix-host", fix, "power9",
-                            check_invariants=True).result.hazards == []
+        assert run_scenario(name, fix, "power9", check_invariants=True).result.hazards == []
 
 
 def test_cli_scenario_json_hazards_list():

@@ -157,3 +157,14 @@ def test_cli_bad_input_is_one_line_exit_2():
                         "--fix", "bogus"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
     assert "Traceback" not in p.stderr
+
+
+def test_upstream_shadow_fscr_guest_scv_never_reaches_0x17000():
+    """With upstream's guest FSCR (book3s_segment.S loads shadow_fscr, never SCV)
+    the guest's scv takes Facility Unavailable even without b5149e22."""
+    for fix in ("none", "all"):
+        sr = run_scenario("powernv-pr-guest-scv-upstream-fscr", fix, "power9")
+        assert sr.outcome == "ok", sr.diagnosis
+        fu = [e for e in sr.result.interrupts if e.kind == "fu"]
+        assert fu and fu[0].fscr_ic == 12 and fu[0].vector == 0xF60
+        assert not [e for e in sr.result.interrupts if e.vector == 0x17000]
