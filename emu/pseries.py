@@ -19,12 +19,13 @@ Implemented (PAPR; QEMU hw/ppc/spapr_hcall.c, spapr_rtas.c):
     partition's memory 1:1, points every CPU's PTCR at it and sets LPCR[HR|UPRT]
     (and GTSE when asked), as QEMU h_register_process_table does;
   * anything else returns H_FUNCTION;
-  * `sc 1` from problem state is not a hypercall of the partition: it is
-    reflected to the partition's own 0xc00 as a System Call interrupt, so that
-    a PR-KVM host running in the partition receives its guests' hypercalls
-    (what KVM HV does for hash guests, Linux "KVM: PPC: Book3S HV P9: Reflect
-    userspace hcalls to hash guests to support PR KVM").  QEMU TCG instead
-    answers H_PRIVILEGE: SpaprHypervisor(problem_state_hcall="privilege").
+  * `sc 1` from problem state: by default H_PRIVILEGE in r3, as QEMU TCG's
+    spapr does (so an image behaves as under `qemu-system-ppc64 -M pseries`);
+    with problem_state_hcall="reflect" it is reflected to the partition's own
+    0xc00 as a System Call interrupt, so that a PR-KVM host running in the
+    partition receives its guests' hypercalls (what KVM HV does for hash
+    guests, Linux "KVM: PPC: Book3S HV P9: Reflect userspace hcalls to hash
+    guests to support PR KVM"); the pseries PR-KVM scenarios use that.
 """
 from __future__ import annotations
 
@@ -131,7 +132,7 @@ class SpaprHypervisor:
     """PAPR hypervisor of a pseries machine (one partition, LPID 1 in spirit)."""
 
     def __init__(self, ail_mode_3: bool = True, htab_shift: int = 18,
-                 problem_state_hcall: str = "reflect"):
+                 problem_state_hcall: str = "privilege"):
         if problem_state_hcall not in ("reflect", "privilege"):
             raise ValueError("problem_state_hcall: 'reflect' or 'privilege'")
         self.ail_mode_3 = ail_mode_3

@@ -24,14 +24,16 @@ def add_machine_options(p) -> None:
                    help="translation with IR/DR=1 (default: architected when available)")
     p.add_argument("--hv-ail-mode-3", choices=["on", "off"], default="on",
                    help="pseries: whether H_SET_MODE accepts AIL=3 (QEMU cap-ail-mode-3)")
+    p.add_argument("--hv-user-hcall", choices=["privilege", "reflect"], default="privilege",
+                   help="pseries: `sc 1` from problem state returns H_PRIVILEGE (QEMU TCG, "
+                        "default) or is reflected to the partition's 0xc00 (KVM HV)")
 
 
 def options_from_args(args) -> RunOptions:
     from .asm import parse_defsym
     defsyms = dict(parse_defsym(d) for d in args.defsym)
-    hv = {}
-    if getattr(args, "machine", None) == "pseries" or getattr(args, "hv_ail_mode_3", "on") == "off":
-        hv = {"ail_mode_3": args.hv_ail_mode_3 == "on"}
+    hv = {"ail_mode_3": args.hv_ail_mode_3 == "on",
+          "problem_state_hcall": getattr(args, "hv_user_hcall", "privilege")}
     return RunOptions(machine=args.machine, cpu=args.cpu, smp=args.smp, ram=parse_size(args.ram),
                       max_insns=args.max_insns, defsyms=defsyms,
                       dumps=[parse_dump(d) for d in getattr(args, "dump", [])],

@@ -72,6 +72,7 @@ class Scenario:
     mmu: str | None = None              # None: the default (architected when available)
     max_insns: int = MAX_INSNS
     dumps: tuple = DUMPS
+    hv_options: dict = field(default_factory=dict)   # pseries machine options
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -207,7 +208,8 @@ def build(name: str, fix="all", cpu: str = "power9") -> tuple[Image, RunOptions]
     machine = {"power8": "powernv8", "power9": "powernv9", "power10": "powernv10"}[cpu] \
         if s.platform == "powernv" else "pseries"
     opts = RunOptions(machine=machine, cpu=cpu, smp=s.smp, max_insns=s.max_insns,
-                      defsyms=defsyms, dumps=list(s.dumps), mmu=s.mmu)
+                      defsyms=defsyms, dumps=list(s.dumps), mmu=s.mmu,
+                      hv_options=dict(s.hv_options))
     return image, opts
 
 

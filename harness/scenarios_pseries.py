@@ -89,7 +89,10 @@ def _scenario(name, description, hunks, number, expected, cpus=PSERIES_CPUS, **d
         name=name, platform="pseries", description=description, hunks=hunks, cpus=cpus,
         smp=2, source=PSERIES_HOST, defsyms={"SCENARIO": number, **defsyms},
         expected=expected, hunk_defsyms={h: FIX_DEFSYMS[h] for h in hunks},
-        dumps=PSERIES_DUMPS))
+        dumps=PSERIES_DUMPS,
+        # PR KVM inside a pseries partition needs its guests' `sc 1` (made in
+        # problem state) reflected to the partition, as KVM HV does
+        hv_options={"problem_state_hcall": "reflect"}))
 
 
 _scenario("pseries-host-user-scv-during-pr-vm",
