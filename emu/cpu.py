@@ -7,8 +7,7 @@ translation cache coherent, and turns every trap into emulation or delivery.
 """
 from __future__ import annotations
 
-from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_AIL, LPCR_HDICE, MASK64,
-                   MSR_EE,
+from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HDICE, MASK64, MSR_EE,
                    MSR_HV, MSR_LE, MSR_ME, MSR_PR, SRR1_MC_LOADSTORE, SRR1_PROGFPE,
                    SRR1_PROGILL)
 from .events import HaltEvent, InterruptEvent, SprWriteEvent
@@ -748,4 +747,3 @@ class Cpu:
                                              reason=f.reason))
 
 
-_ = (LPCR_AIL, MSR_HV)

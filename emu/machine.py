@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bits import SPR_NAMES
 from .cpu import Cpu
 from .events import EventLog
 from .memory import Ram
@@ -210,4 +209,3 @@ class Machine:
                            core.get_ctr(), core.get_xer(), core.gprs(), spr, state, cpu.insns)
 
 
-_ = SPR_NAMES

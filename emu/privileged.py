@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .bits import (MSR_LE, MSR_S, FSCR_DSCR, FSCR_IC_SCV, FSCR_SCV, FSCR_TAR, MASK64, MSR_DR, MSR_EE, MSR_HV,
                    MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, SRR1_PROGILL, SRR1_PROGPRIV,
-                   SRR1_PROGTRAP, HID0_ATTN, ibm_bit)
+                   SRR1_PROGTRAP, ibm_bit)
 from .interrupts import InterruptRequest
 
 
@@ -365,4 +365,3 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
     raise illegal(cpu, addr, insn)
 
 
-_ = HID0_ATTN

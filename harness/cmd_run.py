@@ -5,7 +5,6 @@ import json
 import sys
 
 from .boot import MACHINES, parse_size
-from .errors import UserError
 from .images import load_image
 from .report import summary_lines, trace_lines
 from .run import RunOptions, parse_dump, prepare, run_loaded
@@ -77,4 +76,3 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
-_ = UserError

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emu.bits import decode_msr
 from emu.machine import DEFAULT_BUDGET
 
 from .boot import build_machine, load_and_boot, parse_size, resolve_machine
@@ -179,4 +178,3 @@ def run_source(source: str, name: str = "<source>", listeners=(), **kw) -> Resul
     return run_image(image_from_source(source, name, opts.defsyms), opts, listeners)
 
 
-_ = decode_msr

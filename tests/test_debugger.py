@@ -173,7 +173,7 @@ def test_x_disas_events_cpu_and_bad_commands():
     out = drive(s, "x X 8", "disas X 1", "cpu 1", "cpu 7", "frobnicate", "break", "x 0x7fffffffff0",
                 "break interrupt nonsense", "watch spr nonsense")
     assert out[0] == f"{X:#018x}: 44 00 00 01 00 00 00 00"
-    assert out[1].endswith(f"<X>:  44000001  scv 0")
+    assert out[1].endswith("<X>:  44000001  scv 0")
     assert out[2].startswith("cpu1 0x0000000000000010")
     assert out[3] == "error: no cpu 7 (this machine has 2)"
     assert out[4] == "unknown command 'frobnicate' (`help` lists commands)"

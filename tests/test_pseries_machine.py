@@ -4,7 +4,6 @@ running in the partition; results are read back from registers and memory."""
 import struct
 
 import fdt
-import pytest
 
 from harness.run import RunOptions, run_image
 from harness.images import image_from_source

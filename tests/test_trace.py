@@ -70,7 +70,7 @@ def test_single_step_handler_sees_se_cleared_and_resumes(ppcvec):
     src = program("    li 3, 0\n" + set_msr(HV_REAL | MSR_SE) + STEPPED, msr=HV_REAL)
     r = run(ppcvec, src)
     X = r.symbols["X"]
-    e = ppcvec.assert_one_interrupt(r, "trace", vector=0xD00, srr0=X + 4)
+    ppcvec.assert_one_interrupt(r, "trace", vector=0xD00, srr0=X + 4)
     assert not r.cpus[0].msr & MSR_SE and r.cpus[0].pc == 0xD00 and r.gpr(3) == 1
 
 

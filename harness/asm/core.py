@@ -96,7 +96,6 @@ _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".
 
 def strip_comments(text: str) -> list[str]:
     """Remove /* */ (multi-line) and `#` comments; return the physical lines."""
-    out = []
     i, n = 0, len(text)
     buf = []
     in_str = False
