@@ -50,6 +50,9 @@ def cmd_run(args) -> int:
             def on_event(ev, _img=image):
                 if hasattr(ev, "vector"):
                     print("\n".join(trace_lines(ev, _img.symbols)), flush=False)
+                elif hasattr(ev, "opcode"):       # a hypercall the pseries hypervisor handled
+                    print(f"[cpu{ev.cpu} #{ev.seq}] hcall    {ev.insn_addr:#018x}: {ev.name} "
+                          f"-> r3={ev.ret}  {ev.detail}", flush=False)
             listeners.append(on_event)
         m, mt, cpu, checker = prepare(image, opts, listeners)
         r = run_loaded(m, mt, cpu, image, opts, checker)

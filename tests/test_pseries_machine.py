@@ -169,3 +169,22 @@ args:
 """
     r = run(src)
     assert r.outcome == "poweroff" and r.exit_code == 5
+
+
+def test_cli_trace_shows_hypercalls_and_json_lists_them(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    src = tmp_path / "h.S"
+    src.write_text(PRELUDE + hcall_set_mode(3) + "    b .\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    p = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(src), "--machine", "pseries",
+                        "--trace"], capture_output=True, text=True, timeout=60, cwd=root)
+    assert p.returncode == 0, p.stderr
+    assert "hcall" in p.stdout and "H_SET_MODE -> r3=0  LPCR[AIL]=3 on every CPU" in p.stdout
+    p = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(src), "--machine", "pseries",
+                        "--json"], capture_output=True, text=True, timeout=60, cwd=root)
+    (h,) = json.loads(p.stdout)["hcalls"]
+    assert h["name"] == "H_SET_MODE" and h["ret"] == 0 and h["args"][:2] == [
+        "0x0000000000000003", "0x0000000000000003"]
