@@ -18,3 +18,12 @@ def test_readme_first_program_output_is_what_the_readme_shows(tmp_path):
                        env={**os.environ, "PYTHONPATH": ROOT})
     assert p.returncode == 0, p.stderr
     assert p.stdout == shown
+
+
+def test_readme_python_api_example_runs(tmp_path, monkeypatch):
+    text = open(os.path.join(ROOT, "README.md")).read()
+    src = re.search(r"```asm\n(.*?)```", text, re.S).group(1)
+    example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "first.S").write_text(src)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
