@@ -7,18 +7,17 @@ translation cache coherent, and turns every trap into emulation or delivery.
 """
 from __future__ import annotations
 
-from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HDICE, MASK64, MSR_EE,
-                   MSR_HV, MSR_LE, MSR_ME, MSR_PR, SRR1_MC_LOADSTORE, SRR1_PROGFPE,
-                   SRR1_PROGILL)
+import struct
+
+from .bits import (DSISR_ISSTORE, FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HDICE, MASK64, MSR_BE,
+                   MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_LE, MSR_ME, MSR_PR, MSR_SE,
+                   SRR1_MC_LOADSTORE, SRR1_PROGFPE, SRR1_PROGILL)
 from .events import HaltEvent, InterruptEvent, SprWriteEvent
 from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
-from .mmu import FETCH, Fault, real_mode_address, translation_key
-from .bits import MSR_BE, MSR_DR, MSR_IR, MSR_SE
+from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .privileged import Halt, Trap, emulate, illegal
 from .state import CpuState
 from .unicorn_backend import UnicornCore
-
-import struct
 
 _U32BE = struct.Struct(">I")
 _U32LE = struct.Struct("<I")
@@ -177,11 +176,10 @@ class Cpu:
             self.hdec_write(_s32(value))
             self._async_dirty = True
             return
-        if name == "lpcr":
-            self._async_dirty = True             # LPCR[HDICE] gates the HDEC interrupt
         if name in ("tbl", "tbu", "pvr", "pir"):
             return  # read-only here (the timebase is the instruction count)
         if name == "lpcr":
+            self._async_dirty = True             # LPCR[HDICE] gates the HDEC interrupt
             # bits the model does not implement read 0 after any write, including
             # LPES1 that the reset value has (QEMU ppc_store_lpcr: val & lpcr_mask;
             # confirmed against QEMU 7.2 by tests/conformance/sc_ail3_mmuoff.S)
@@ -242,7 +240,6 @@ class Cpu:
         st = self.state
         on = st.msr & (MSR_IR if access == FETCH else MSR_DR)
         if not on:
-            from .mmu import PROT_ALL
             return real_mode_address(st, ea), PROT_ALL
         return self.machine.mmu.translate(self, ea, access)
 
@@ -489,8 +486,7 @@ class Cpu:
         decrementer) exception ends this thread's stop (None: no timer will)."""
         waits = []
         if not self.stop_ec or self.state.lpcr & LPCR_DEE:
-            v = _s32(self.read_spr("dec"))
-            waits.append(0 if v < 0 else v + 1)
+            waits.append(self.dec_ticks_left())
         if not self.stop_ec and self.state.lpcr & LPCR_HDICE:
             if self.hdec_exception():
                 waits.append(0)
@@ -502,11 +498,15 @@ class Cpu:
     def dec_pending(self) -> bool:
         return _s32(self.read_spr("dec")) < 0
 
+    def dec_ticks_left(self) -> int:
+        """Timebase ticks until the decrementer exception exists (0: it does)."""
+        v = _s32(self.read_spr("dec"))
+        return 0 if v < 0 else v + 1
+
     def insns_until_dec(self) -> int | None:
         if not self.state.msr & MSR_EE:
             return None
-        v = _s32(self.read_spr("dec"))
-        return 0 if v < 0 else v + 1
+        return self.dec_ticks_left()
 
     def hdec_write(self, v: int) -> None:
         """mtspr HDEC: a Hypervisor Decrementer exception comes into existence when
@@ -656,7 +656,7 @@ class Cpu:
         stays a plain Unicorn run (write_msr cuts the slice that sets SE/BE)."""
         n = 0
         machine = self.machine
-        while n < limit and self.runnable() and not getattr(machine, "_stop_request", False):
+        while n < limit and self.runnable() and not machine._stop_request:
             msr = self.state.msr
             if not msr & MSR_TRACE:
                 return n + self.run_slice(limit - n)
@@ -675,7 +675,6 @@ class Cpu:
                 k = self.run_slice(1, step=True)
             finally:
                 self._tracing = False
-            self.core.counter.count = 0        # retired: now in self.insns (tb() counts once)
             n += k
             if (k and self.deliveries == before and self.halted is None
                     and self._step_reason in ("limit", "stopped") and trace_after(msr, insn)):
@@ -741,7 +740,7 @@ class Cpu:
                                                  reason=f.reason))
         insn = self.fetch_word(pc)
         dsisr = f.dsisr | (DSISR_ISSTORE if access == "write" else 0)
-        if f.kind in ("dseg", "hdseg"):
+        if f.kind == "dseg":
             dsisr = None
         return self.deliver(InterruptRequest(f.kind, pc, pc, insn, dar=ea, dsisr=dsisr,
                                              reason=f.reason))

@@ -13,7 +13,7 @@ One function per architectural rule, each naming its source:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .bits import (FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HAIL, LPCR_HR, LPCR_ILE, LPCR_LPES0,
@@ -112,7 +112,6 @@ class Delivery:
     dar: int | None = None
     dsisr: int | None = None
     heir: int | None = None
-    notes: list = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ new MSR
@@ -269,7 +268,7 @@ def delivery_target(model: ProcessorModel, kind: str, lev: int, msr: int, lpcr: 
 
 
 def compute_delivery(model: ProcessorModel, state: CpuState, req: InterruptRequest,
-                     hv_capable: bool, lr_ctr_next: int | None = None) -> Delivery:
+                     hv_capable: bool) -> Delivery:
     """Everything delivering `req` writes, as a pure function of the state."""
     old = state.msr
     d, vector, new, decision = delivery_target(model, req.kind, req.lev, old, state.lpcr,

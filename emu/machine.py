@@ -140,11 +140,7 @@ class Machine:
                     self.outcome = "breakpoint"
                     self.stopped_cpu = cpu.index
                     break
-                if cpu.halted in ("attn", "checkstop", "error", "poweroff"):
-                    self.outcome = cpu.halted
-                    self.detail = cpu.halt_detail
-                    if cpu.halted == "attn":
-                        self.exit_code = cpu.gpr(3)
+                if self._run_ended_by(cpu):
                     break
             if self.outcome is None and not progressed:
                 # every CPU is parked: the earliest decrementer wakes one, if within budget
@@ -186,12 +182,19 @@ class Machine:
         cpu.at_breakpoint = False
         n = cpu.run_slice(1, step=True)
         self.total_insns += n
-        if cpu.halted in ("attn", "checkstop", "error", "poweroff"):
-            self.outcome = cpu.halted
-            self.detail = cpu.halt_detail
-            if cpu.halted == "attn":
-                self.exit_code = cpu.gpr(3)
+        self._run_ended_by(cpu)
         return n
+
+    def _run_ended_by(self, cpu: Cpu) -> bool:
+        """A halt that ends the whole run (attn, checkstop, error, pseries
+        power-off) sets the outcome; attn's exit code is that CPU's r3."""
+        if cpu.halted not in ("attn", "checkstop", "error", "poweroff"):
+            return False
+        self.outcome = cpu.halted
+        self.detail = cpu.halt_detail
+        if cpu.halted == "attn":
+            self.exit_code = cpu.gpr(3)
+        return True
 
     def result(self) -> RunResult:
         return RunResult(self.outcome, self.exit_code, self.total_insns,
@@ -201,9 +204,9 @@ class Machine:
 
     def snapshot(self, cpu: Cpu) -> CpuSnapshot:
         core = cpu.core
-        spr = {name: cpu.read_spr(name) if name in ("dec",) else getattr(cpu.state, name)
-               for name in SPR_FIELDS}
-        spr["dec"] = cpu.read_spr("dec")
+        spr = {name: getattr(cpu.state, name) for name in SPR_FIELDS}
+        spr["dec"] = cpu.read_spr("dec")        # the decrementers count: their live values
+        spr["hdec"] = cpu.read_spr("hdec")
         state = cpu.halted or ("idle" if cpu.idle else "running")
         return CpuSnapshot(cpu.index, cpu.pc, cpu.state.msr, core.get_cr(), core.get_lr(),
                            core.get_ctr(), core.get_xer(), core.gprs(), spr, state, cpu.insns)
