@@ -21,12 +21,5 @@ X:	addi	r3, r3, 1
 2:	addi	r3, r3, 4
 	sc
 end:	FINISH
-step:
-	mfspr	r20, SPR_SRR0
-	LOAD_IMM32 r21, end
-	cmpd	r20, r21
-	beq	4f
-	CONTINUE_AT step
-	rfid
-4:	b	conf_done
+	TRACE_STEPS_UNTIL end
 	CONF_EPILOGUE

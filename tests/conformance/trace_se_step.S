@@ -17,12 +17,5 @@ X:	addi	r3, r3, 1
 end:	FINISH
 /* After each record: finish after the sc, else resume the stepped code with
  * SRR0/SRR1 (SE=1) and record the next trace too. */
-step:
-	mfspr	r20, SPR_SRR0
-	LOAD_IMM32 r21, end
-	cmpd	r20, r21
-	beq	2f
-	CONTINUE_AT step
-	rfid
-2:	b	conf_done
+	TRACE_STEPS_UNTIL end
 	CONF_EPILOGUE

@@ -11,12 +11,5 @@
 X:	tdi	0, r3, 0               /* TO=0: never traps */
 end:	tw	31, 0, 0
 	FINISH
-step:
-	mfspr	r20, SPR_SRR0
-	LOAD_IMM32 r21, end
-	cmpd	r20, r21
-	beq	4f
-	CONTINUE_AT step
-	rfid
-4:	b	conf_done
+	TRACE_STEPS_UNTIL end
 	CONF_EPILOGUE
