@@ -25,6 +25,18 @@ WS_NOLOSS = 1 << 16
 LPCR_RESET = 0xC
 
 
+# hrfid to label `g` as a guest: HV=0 with MSR = GUEST
+ENTER_GUEST_AT_G = f"""    lis 9, g@ha
+    addi 9, 9, g@l
+    mtspr 314, 9
+    li 9, 1
+    sldi 9, 9, 63
+    ori 9, 9, {GUEST & 0xFFFF}
+    mtspr 315, 9
+    hrfid
+"""
+
+
 def image(primary: str, secondary: str = "sec: b sec\n", lpcr: int = LPCR_RESET,
           psscr: int = 0) -> str:
     """All threads enter at 0x10; every vector slot parks (b .); PIR 0 runs
@@ -145,15 +157,7 @@ def test_e80_taken_in_guest_state_with_ee_off(ppcvec):
     prim = f"""
     lis 5, {DBELL_SERVER >> 16}
     msgsnd 5
-    lis 9, g@ha
-    addi 9, 9, g@l
-    mtspr 314, 9
-    li 9, 1
-    sldi 9, 9, 63
-    ori 9, 9, {GUEST & 0xFFFF}
-    mtspr 315, 9
-    hrfid
-g:  b g
+{ENTER_GUEST_AT_G}g:  b g
 """
     r = run(ppcvec, image(prim), smp=1)
     ppcvec.assert_one_interrupt(r, "hdoorbell", vector=0xE80, hsrr0=r.symbols["g"],
@@ -211,15 +215,7 @@ def test_msgsndp_in_guest_needs_hfscr_msgp(ppcvec):
     """HV=0 with HFSCR[MSGP]=0: Hypervisor Facility Unavailable 0xF80, HFSCR[IC]=10."""
     prim = f"""
     lis 5, {DBELL_SERVER >> 16}
-    lis 9, g@ha
-    addi 9, 9, g@l
-    mtspr 314, 9
-    li 9, 1
-    sldi 9, 9, 63
-    ori 9, 9, {GUEST & 0xFFFF}
-    mtspr 315, 9
-    hrfid
-g:  msgsndp 5
+{ENTER_GUEST_AT_G}g:  msgsndp 5
 """
     r = run(ppcvec, image(prim), smp=1)
     ppcvec.assert_one_interrupt(r, "hfu", vector=0xF80, hsrr0=r.symbols["g"], hfscr_ic=10)
