@@ -63,6 +63,10 @@ def _prot(perms: int) -> int:
     return p
 
 
+# emu.mmu permission bits (0..7) -> Unicorn's, precomputed for the TLB-fill hook
+_PROT_TABLE = tuple(_prot(perms) for perms in range(8))
+
+
 class _Counter(ctypes.Structure):
     _fields_ = [("count", ctypes.c_uint64), ("limit", ctypes.c_uint64),
                 ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
@@ -131,6 +135,7 @@ class UnicornCore:
             raise UcError(err)
         self._intr_hook = h
         self._sprg3_pending = None
+        self._exits = []              # breakpoint addresses (Unicorn exits), sorted
         self._stub_mapped = False
         self._in_stub = False
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
@@ -287,7 +292,7 @@ class UnicornCore:
                 pa, perms = res
                 if 0 <= pa < self.ram.size:
                     entry.paddr = pa & PAGE_MASK
-                    entry.perms = _prot(perms)
+                    entry.perms = _PROT_TABLE[perms]
                     return True
             # a fault, or a real address outside RAM: route the page to the fault range
             idx = len(self._fault_pages)
@@ -358,7 +363,7 @@ class UnicornCore:
         An empty set turns them off.  Translated blocks are flushed so the new
         exits take effect."""
         addrs = sorted(set(addrs))
-        if addrs == getattr(self, "_exits", []):
+        if addrs == self._exits:
             return
         self._exits = addrs
         if addrs:
@@ -371,7 +376,7 @@ class UnicornCore:
     def step(self, pc: int) -> SliceResult:
         """Execute exactly one instruction (an interrupt it raises is delivered
         within the step, so the PC after it is the handler's first instruction)."""
-        exits = getattr(self, "_exits", [])
+        exits = self._exits
         if exits:
             self.uc.ctl_exits_enabled(False)
             self.uc.ctl_flush_tb()
@@ -442,6 +447,6 @@ class UnicornCore:
             return SliceResult("error", pc_now, executed, error=err)
         if self._stop_requested:
             return SliceResult("stopped", pc_now, executed)
-        if not count and c.count < limit and pc_now in getattr(self, "_exits", ()):
+        if not count and c.count < limit and pc_now in self._exits:
             return SliceResult("breakpoint", pc_now, executed)
         return SliceResult("limit", pc_now, executed)
