@@ -55,9 +55,11 @@ def illegal(cpu, addr, insn, reason="illegal instruction"):
     return program(addr, insn, SRR1_PROGILL, reason)
 
 
-def hv_privileged(cpu, addr, insn, reason):
-    """A hypervisor resource touched from supervisor state: HEAI (ISA III 4.4.1;
-    QEMU gen_hvpriv_exception); Program[PRIV] in a partition without HV."""
+def hv_emulation_assist(cpu, addr, insn, reason):
+    """An HEAI for an SPR number the CPU does not define (see `_undefined_spr`;
+    QEMU gen_hvpriv_exception(POWERPC_EXCP_INVAL_SPR)); Program[PRIV] in a
+    partition without hypervisor state.  Defined hypervisor resources used in
+    supervisor state go through `hv_resource_in_guest` (LPCR[EVIRT])."""
     if cpu.machine.hv_capable:
         return Trap(InterruptRequest("heai", addr, addr, insn, heir=insn, reason=reason))
     return program(addr, insn, SRR1_PROGPRIV, reason)
@@ -149,7 +151,7 @@ def _undefined_spr(cpu, addr, insn, sprn, what):
         if pr:
             raise program(addr, insn, SRR1_PROGPRIV, f"{what}: undefined SPR {sprn}")
     elif pr or sprn in (0, 4, 5, 6):
-        raise hv_privileged(cpu, addr, insn, f"{what}: undefined SPR {sprn}")
+        raise hv_emulation_assist(cpu, addr, insn, f"{what}: undefined SPR {sprn}")
 
 
 def emulate_mfspr(cpu, addr, insn):
