@@ -23,6 +23,7 @@ from emu.bits import FSCR_SCV, LPCR_HAIL, lpcr_ail
 
 from .errors import UserError
 from .images import Image
+from .report import symbolize as _report_symbolize
 from .run import Result, RunOptions, prepare, run_loaded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -275,18 +276,9 @@ def read_results(r: Result) -> dict:
 
 
 def symbolize(symbols: dict, addr: int) -> str:
-    """`name+off` for an address (kernel EAs are looked up by real address)."""
-    ra = addr & 0x0FFFFFFFFFFFFFFF
-    best = None
-    for n, v in symbols.items():
-        if n.startswith(".L") or v > ra or ra - v > 0x2000:
-            continue
-        if best is None or v > best[1] or (v == best[1] and len(n) < len(best[0])):
-            best = (n, v)
-    if best is None:
-        return f"{addr:#x}"
-    off = ra - best[1]
-    return f"{best[0]}+{off:#x}" if off else best[0]
+    """`name+off` for an address (kernel EAs are looked up by real address), or
+    the hex address when no label is near (harness.report.symbolize)."""
+    return _report_symbolize(symbols, addr, max_offset=0x2000) or f"{addr:#x}"
 
 
 def _function(symbols: dict, addr: int) -> str:
