@@ -20,13 +20,6 @@ class Image:
     symbols: dict = field(default_factory=dict)
     lines: list = field(default_factory=list)
 
-    def symbol_at(self, addr: int) -> str | None:
-        best = None
-        for name, v in self.symbols.items():
-            if v == addr and (best is None or name < best):
-                best = name
-        return best
-
 
 def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image:
     """Read a raw image, an ELF (by magic) or a `.S`/`.s` source (assembled now)."""

@@ -45,8 +45,6 @@ class InvariantChecker:
         machine.watch_sprs |= {"msr", "lpcr", "fscr"}
         machine.events.listeners.append(self.on_event)
 
-    def set_symbols(self, symbols) -> None:
-        self.symbols = symbols or {}
 
     def _running_untrusted(self, st) -> bool:
         """Problem-state code, or guest (HV=0) code on a machine with a hypervisor."""
