@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .cpu import Cpu
 from .events import EventLog
 from .memory import Ram
-from .mmu import make_mmu
+from .mmu_arch import make_mmu
 from .models import ProcessorModel, get_model
 from .state import SPR_FIELDS
 

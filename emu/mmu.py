@@ -59,18 +59,6 @@ class IdentityMmu:
         pass
 
 
-def make_mmu(mode: str):
-    if mode == "identity":
-        return IdentityMmu()
-    if mode == "architected":
-        try:
-            from .mmu_arch import ArchitectedMmu  # radix + hash (MMU issue)
-        except ImportError:
-            raise ValueError("mmu='architected' is not implemented yet; use mmu='identity'") from None
-        return ArchitectedMmu()
-    raise ValueError(f"unknown MMU mode {mode!r} (identity, architected)")
-
-
 def translation_key(state) -> tuple:
     """What the cached translations depend on (the TLB is flushed when it changes)."""
     msr = state.msr

@@ -20,10 +20,11 @@ hardware either), so a handler that fixes a PTE needs no tlbie.  See docs/mmu.md
 from __future__ import annotations
 
 from .bits import LPCR_HR, SRR1_PROGILL
-from .mmu import FETCH, WRITE, translation_key
+from .mmu import FETCH, WRITE, IdentityMmu, translation_key
 from .mmu_hash import SLB_SIZE, slb_entries, slb_entry_from_slbmte, slb_lookup, slbia, slbie
 from .mmu_hash import translate_hash
 from .mmu_radix import translate_radix
+from .privileged import program
 
 _ACCESS_CODE = {FETCH: 0, "read": 1, WRITE: 2}
 MAX_CONTEXTS = 64          # cached translation contexts per thread before starting over
@@ -132,5 +133,14 @@ class ArchitectedMmu:
 
 def _program_invalid(addr, insn, reason):
     """An invalid form (QEMU raises Program with POWERPC_EXCP_INVAL; SRR1 bit 44)."""
-    from .privileged import program
     return program(addr, insn, SRR1_PROGILL, reason)
+
+
+def make_mmu(mode: str):
+    """The translation of a machine: "architected" (radix and hash, as the ISA
+    says) or "identity" (a test convenience: translation on = real mode)."""
+    if mode == "identity":
+        return IdentityMmu()
+    if mode == "architected":
+        return ArchitectedMmu()
+    raise ValueError(f"unknown MMU mode {mode!r} (identity, architected)")

@@ -33,8 +33,10 @@ import struct
 
 import fdt
 
-from .bits import LPCR_AIL, LPCR_AIL_SHIFT, LPCR_ILE, MSR_ME, MSR_PR, MSR_SF
+from .bits import (LPCR_AIL, LPCR_AIL_SHIFT, LPCR_GTSE, LPCR_HR, LPCR_ILE, LPCR_UPRT, MSR_ME, MSR_PR,
+                   MSR_SF)
 from .events import HcallEvent
+from .interrupts import InterruptRequest
 from .privileged import Halt
 
 # ------------------------------------------------------------------ PAPR numbers
@@ -234,7 +236,6 @@ class SpaprHypervisor:
         kvmppc_handle_exit_hv: "A guest could be running PR KVM, so this may be a
         PR KVM hcall. It must be reflected to the guest kernel as a sc
         interrupt")."""
-        from .interrupts import InterruptRequest
         ev = cpu.machine.events
         ev.emit(HcallEvent(cpu.index, ev.next_seq(), name, opcode, args, cpu.gpr(3), addr,
                            cpu.tb(), "problem state: reflected to the partition's 0xc00"))
@@ -246,7 +247,6 @@ class SpaprHypervisor:
         partition: PATE[0] = the hypervisor's partition-scoped tree (guest real =
         real, 1 GiB leaves) and the partition's process table; every CPU gets
         PTCR, LPCR[HR|UPRT] (and GTSE).  Hash process tables are not modelled."""
-        from .bits import LPCR_GTSE, LPCR_HR, LPCR_UPRT
         if not cpu.model.radix:
             return H_FUNCTION, "no radix MMU on this processor"
         if flags & ~(PROC_TABLE_NEW | PROC_TABLE_RADIX | PROC_TABLE_GTSE):

@@ -15,12 +15,11 @@ explains a run from its events and results areas.
 """
 from __future__ import annotations
 
-import os
 
 import guest_images
 from emu.bits import FSCR_SCV, lpcr_ail
 
-from harness.scenarios.core import (IMAGES, PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
+from harness.scenarios.core import (PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
                         Scenario, read_results, register, symbolize)
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
