@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml setup.py emu/_counter.c
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@$(BIN)/python -m harness.demo
+	@$(BIN)/python -m harness.scenarios.demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 tests

@@ -7,7 +7,7 @@ import time
 
 
 def main() -> None:
-    from harness import conform
+    from harness.conform import suite as conform
     qemu = conform.find_qemu()
     progs = conform.discover()
     runs = [(p, m) for p in progs for m in conform.MACHINES if m in p.machines]

@@ -12,7 +12,7 @@ from unicorn.ppc_const import UC_PPC_REG_3, UC_PPC_REG_MSR
 from unicorn.unicorn_const import UC_PROT_ALL, UC_TLB_VIRTUAL
 
 from emu import Machine
-from harness.asm import assemble
+from harness.toolchain.asm import assemble
 
 N = 3_000_000
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from harness.images import image_from_source
+from harness.loader.images import image_from_source
 from harness.run import RunOptions, prepare
 
 N_SCV = 30_000
@@ -47,7 +47,7 @@ def _time(src: str, debug: bool) -> float:
     opts = RunOptions(mmu="identity")
     m, mt, cpu, _ = prepare(image, opts)
     if debug:
-        from harness.debugger import Session
+        from harness.debug.session import Session
         s = Session(m, image, mt.name, cpu)
         s.add_break(0x7FF0000)            # never reached
         s.break_interrupt("hmi")          # never raised

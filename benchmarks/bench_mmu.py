@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from emu import Machine  # noqa: E402
 from guest_images.pagetables import (LPCR_HR, LPCR_UPRT, hash_identity_host,  # noqa: E402
                                      radix_identity_host)
-from harness.asm import assemble  # noqa: E402
+from harness.toolchain.asm import assemble  # noqa: E402
 from benchmarks.bench_core import loop_body  # noqa: E402
 
 N = 2_000_000

@@ -18,9 +18,9 @@ def _wall(argv) -> float:
 
 
 def main() -> None:
-    demo = _wall([sys.executable, "-m", "harness.demo"])
+    demo = _wall([sys.executable, "-m", "harness.scenarios.demo"])
     regress = _wall([sys.executable, "-m", "harness.cli", "regress"])
-    from harness.scenarios import SCENARIOS, fix_settings, run_scenario
+    from harness.scenarios.core import SCENARIOS, fix_settings, run_scenario
     runs = sum(len(s.cpus) * len(fix_settings(s)) for s in SCENARIOS.values())
     t = time.perf_counter()
     sr = run_scenario("powernv-pr-guest-scv", "all", "power9")
@@ -29,7 +29,7 @@ def main() -> None:
     for _ in range(5):
         run_scenario("powernv-pr-guest-scv", "all", "power9")
     warm = (time.perf_counter() - t) / 5
-    print(f"make demo (python -m harness.demo, new process): {demo:.2f} s "
+    print(f"make demo (python -m harness.scenarios.demo, new process): {demo:.2f} s "
           f"= {demo / DEMO_BUDGET:.2f} of the {DEMO_BUDGET:.0f} s budget")
     print(f"ppcvec regress ({runs} runs, new process):     {regress:.2f} s "
           f"= {regress / REGRESS_BUDGET:.2f} of the {REGRESS_BUDGET:.0f} s budget")

@@ -182,7 +182,7 @@ class Cpu:
             self._async_dirty = True             # LPCR[HDICE] gates the HDEC interrupt
             # bits the model does not implement read 0 after any write, including
             # LPES1 that the reset value has (QEMU ppc_store_lpcr: val & lpcr_mask;
-            # confirmed against QEMU 7.2 by tests/conformance/sc_ail3_mmuoff.S)
+            # confirmed against QEMU 7.2 by harness/conform/programs/sc_ail3_mmuoff.S)
             value &= self.model.lpcr_mask
         elif name == "heir":
             value &= 0xFFFFFFFF

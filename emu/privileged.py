@@ -77,7 +77,7 @@ def hv_resource_in_guest(cpu, addr, insn, reason):
     Linux commit "KVM: PPC: Book3S HV: Handle hypervisor instruction faults
     better": "A HEAI occurs when a hypervisor resource or instruction is used in a
     privileged but non-hypervisor state and the LPCR_EVIRT bit is set"; QEMU 7.2
-    GEN_PRIV/SPR_NOACCESS, confirmed by tests/conformance/guest_hrfid.S and
+    GEN_PRIV/SPR_NOACCESS, confirmed by harness/conform/programs/guest_hrfid.S and
     guest_mtlpcr.S).  A partition without hypervisor state: Program[PRIV]."""
     if cpu.machine.hv_capable and cpu.state.lpcr & LPCR_EVIRT:
         return Trap(InterruptRequest("heai", addr, addr, insn, srr1_bits=SRR1_PROGPRIV,

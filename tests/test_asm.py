@@ -1,4 +1,4 @@
-"""Tests for the GNU-as-compatible assembler (harness.asm) and `ppcvec asm`."""
+"""Tests for the GNU-as-compatible assembler (harness.toolchain.asm) and `ppcvec asm`."""
 from __future__ import annotations
 
 import glob
@@ -12,8 +12,8 @@ import tempfile
 
 import pytest
 
-from harness.asm import AsmError, assemble, assemble_file, parse_defsym
-from harness.elf import read_elf
+from harness.toolchain.asm import AsmError, assemble, assemble_file, parse_defsym
+from harness.toolchain.elf import read_elf
 from harness.errors import UserError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from harness.bisect import bisect, table_lines
+from harness.scenarios.bisect import bisect, table_lines
 
 # scenario -> (which hunks alone prevent the crash, minimal preventing combinations)
 EXPECTED = {

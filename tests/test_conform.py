@@ -1,12 +1,12 @@
 """The differential conformance suite (docs/conformance.md): the programs in
-tests/conformance/ run in ppcvec and under QEMU 7.2 and must agree except for
+harness/conform/programs/ run in ppcvec and under QEMU 7.2 and must agree except for
 documented QEMU deviations.  The ppcvec-only tests below pin what the
 programs observe, so they also fail when no QEMU is installed."""
 import pytest
 
-from harness import conform
-from harness.conform_deviations import Context, find_deviation
-from harness.qmp import QmpError, parse_xp
+from harness.conform import suite as conform
+from harness.conform.deviations import Context, find_deviation
+from harness.conform.qmp import QmpError, parse_xp
 
 QEMU = conform.find_qemu()
 needs_qemu = pytest.mark.skipif(

@@ -1,4 +1,4 @@
-"""ppcvec bugs found by the QEMU conformance suite (tests/conformance/), one
+"""ppcvec bugs found by the QEMU conformance suite (harness/conform/programs/), one
 test per rule, kvm-unit-tests style (see tests/test_interrupts.py)."""
 from progs import MSR_HV, MSR_ME, MSR_RI, MSR_SF, program, srr1_of
 
@@ -8,7 +8,7 @@ LPCR_AIL3 = 3 << 23
 
 def test_mtmsrd_cannot_set_me_in_hypervisor_state(ppcvec):
     """ISA III 4.4.4 mtmsrd: MSR[ME] is not among the bits set from RS
-    (tests/conformance/mtmsrd_me.S; QEMU 7.2 agrees)."""
+    (harness/conform/programs/mtmsrd_me.S; QEMU 7.2 agrees)."""
     body = ("    lis 3, 0x9000\n    sldi 3, 3, 32\n    ori 3, 3, 0x1002\n"   # SF|HV|ME|RI
             "    mtmsrd 3\nX: sc\n")
     r = ppcvec.run(program(body, msr=MSR_SF | MSR_HV), machine="powernv9")
@@ -37,7 +37,7 @@ def test_rfid_in_hypervisor_state_still_sets_me(ppcvec):
 def test_mtspr_lpcr_drops_unimplemented_lpes1(ppcvec):
     """LPCR reads back `value & lpcr_mask`: the reset value 0xC has LPES1 (IBM 61),
     which no model lets software write (QEMU 7.2 reads 0x8 after writing 0xC on
-    POWER8/9/10; tests/conformance/sc_ail3_mmuoff.S)."""
+    POWER8/9/10; harness/conform/programs/sc_ail3_mmuoff.S)."""
     for machine in ("powernv8", "powernv9", "powernv10"):
         body = "    mfspr 4, 318\n    attn\n"
         r = ppcvec.run(program(body, lpcr=0xC | LPCR_AIL3), machine=machine)
@@ -50,7 +50,7 @@ def test_lpcr_reset_value_is_0xc_until_written(ppcvec):
 
 
 # ------------------------------------------------------------ hypervisor resources from HV=0
-# tests/conformance/guest_hrfid.S, guest_mtlpcr.S: QEMU 7.2 takes a Privileged Instruction
+# harness/conform/programs/guest_hrfid.S, guest_mtlpcr.S: QEMU 7.2 takes a Privileged Instruction
 # type Program interrupt; ppcvec took an HEAI.  The ISA agrees with QEMU while LPCR[EVIRT]=0
 # (emu/privileged.py hv_resource_in_guest).
 GUEST = MSR_SF | MSR_ME | MSR_RI

@@ -1,4 +1,4 @@
-"""Tests for harness.disasm and `ppcvec disas`."""
+"""Tests for harness.toolchain.disasm and `ppcvec disas`."""
 from __future__ import annotations
 
 import os
@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from harness.asm import assemble
-from harness.disasm import Insn, disasm_word, disassemble, format_insn
+from harness.toolchain.asm import assemble
+from harness.toolchain.disasm import Insn, disasm_word, disassemble, format_insn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -14,7 +14,7 @@ import pytest
 
 from progs import MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, program
 
-from harness.gdbstub import REGISTERS, checksum, target_xml
+from harness.debug.gdbstub import REGISTERS, checksum, target_xml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GDB = shutil.which("gdb-multiarch")
@@ -264,7 +264,7 @@ def test_client_disconnect_mid_run_exits_cleanly(serve):
 
 def _scenarios():
     try:
-        from harness import scenarios
+        from harness.scenarios import core as scenarios
     except ImportError:
         pytest.skip("harness/scenarios.py is not in this build yet")
     return scenarios

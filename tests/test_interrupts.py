@@ -367,7 +367,7 @@ def test_ail_table_row(ppcvec, cpu, lpcr, msr, insn, vector, ail):
 
 def _le(src: str) -> str:
     """Assemble `src` and re-emit it as little-endian instruction words."""
-    from harness.asm import assemble
+    from harness.toolchain.asm import assemble
     image = assemble(".org 0\n" + src).image
     return "\n".join(f"    .long 0x{int.from_bytes(image[i:i + 4], 'little'):08x}"
                      for i in range(0, len(image), 4))

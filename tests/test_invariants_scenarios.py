@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from harness.scenarios import SCENARIOS, run_scenario
+from harness.scenarios.core import SCENARIOS, run_scenario
 
 # The radix host never turns AIL off; with upstream's shadow FSCR the guest never
 # runs with FSCR[SCV]=1: neither ever has the hazard.

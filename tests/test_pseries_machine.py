@@ -6,7 +6,7 @@ import struct
 import fdt
 
 from harness.run import RunOptions, run_image
-from harness.images import image_from_source
+from harness.loader.images import image_from_source
 
 H_SUCCESS, H_FUNCTION, H_PRIVILEGE, H_P2, H_P3, H_P4, H_UNSUPPORTED_FLAG = 0, -2, -3, -55, -56, -57, -256
 U64 = (1 << 64) - 1

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from harness.errors import UserError
-from harness.scenarios import (SCENARIOS, fix_settings, get_scenario, parse_fix, read_results,
+from harness.scenarios.core import (SCENARIOS, fix_settings, get_scenario, parse_fix, read_results,
                                run_scenario)
 
 GUEST = "powernv-pr-guest-scv"

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from harness.scenarios import SCENARIOS, fix_settings, get_scenario
-from harness.scenarios import run_scenario
-from harness.scenarios_pseries import read_pseries_results
+from harness.scenarios.core import SCENARIOS, fix_settings, get_scenario
+from harness.scenarios.core import run_scenario
+from harness.scenarios.pseries import read_pseries_results
 
 S1 = "pseries-host-user-scv-during-pr-vm"
 RADIX = "pseries-radix-host"
@@ -199,7 +199,7 @@ sc1:
 
 @pytest.mark.parametrize("mode", ["reflect", "privilege"])
 def test_problem_state_sc1_is_reflected_to_the_partition_or_h_privilege(mode):
-    from harness.images import image_from_source
+    from harness.loader.images import image_from_source
     from harness.run import RunOptions, run_image
     r = run_image(image_from_source(PS_PRELUDE), RunOptions(
         machine="pseries", mmu="identity", max_insns=10_000,

@@ -243,12 +243,12 @@ def test_breakpoint_inside_single_stepped_code_stops_before_it(ppcvec):
 # ---------------------------------------------------------------- QEMU deviations
 
 def _ctx(field, q, p, qrecs, precs, index=0):
-    from harness.conform_deviations import Context
+    from harness.conform.deviations import Context
     return Context("trace_x", "powernv9", field, index, q, p, qrecs, precs, "done")
 
 
 def test_trace_srr1_33_deviation_is_narrow():
-    from harness.conform_deviations import find_deviation
+    from harness.conform.deviations import find_deviation
     qs, ps = 0x9000000000001402, 0x9000000040001402
     tr = [{"slot": 0xD00, "srr1": qs}], [{"slot": 0xD00, "srr1": ps}]
     assert find_deviation(_ctx("srr1", qs, ps, *tr)).id == "trace-srr1-33"
@@ -259,7 +259,7 @@ def test_trace_srr1_33_deviation_is_narrow():
 
 
 def test_rfid_traced_deviation_is_narrow():
-    from harness.conform_deviations import find_deviation
+    from harness.conform.deviations import find_deviation
     q = [{"slot": 0xD00, "srr1": 0x9000000000001002, "srr0": 0x20124}]
     p = [{"slot": 0xC00, "srr1": 0x9000000000001002, "srr0": 0x20128}]
     assert find_deviation(_ctx("slot", 0xD00, 0xC00, q, p)).id == "rfid-traced"

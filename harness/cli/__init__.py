@@ -1,0 +1,61 @@
+"""`ppcvec` command line.
+
+Each sub-command lives in its own module (`harness/cmd_*.py`) exposing
+`register(subparsers)`; the parser calls the function stored in `func`.
+Every user error is one line on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from harness.errors import UserError
+
+COMMAND_MODULES = (
+    "harness.cli.asm",       # asm, disas
+    "harness.cli.run",       # run
+    "harness.cli.scenario",  # scenario list/run/bisect, regress
+    "harness.cli.debug",     # debug, gdbserver
+    "harness.cli.conform",   # conform
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse prints usage too)
+        raise UserError(f"{self.prog}: error: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ppcvec", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        rc = args.func(args)
+        sys.stdout.flush()
+        return int(rc or 0)
+    except UserError as e:
+        print(str(e), file=sys.stderr)
+        return e.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("ppcvec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""`ppcvec run IMAGE... [options]`."""
+from __future__ import annotations
+
+import json
+import sys
+
+from harness.loader.boot import MACHINES, parse_size
+from harness.loader.images import load_image
+from harness.run.report import summary_lines, trace_lines
+from harness.run.api import RunOptions, parse_dump, prepare, run_loaded
+
+
+def add_machine_options(p) -> None:
+    p.add_argument("--machine", choices=sorted(MACHINES), help="machine type (default: from --cpu, else powernv9)")
+    p.add_argument("--cpu", choices=["power8", "power9", "power10"], help="processor model")
+    p.add_argument("--smp", type=int, default=1, help="number of hardware threads (default 1)")
+    p.add_argument("--ram", default="2G", help="RAM size (default 2G, allocated lazily)")
+    p.add_argument("--max-insns", type=lambda s: int(s, 0), default=100_000_000,
+                   help="instruction budget (default 100000000)")
+    p.add_argument("--defsym", action="append", default=[], metavar="NAME=VALUE",
+                   help="define a symbol for .S images, as GNU as --defsym")
+    p.add_argument("--mmu", choices=["identity", "architected"],
+                   help="translation with IR/DR=1 (default: architected when available)")
+    p.add_argument("--hv-ail-mode-3", choices=["on", "off"], default="on",
+                   help="pseries: whether H_SET_MODE accepts AIL=3 (QEMU cap-ail-mode-3)")
+    p.add_argument("--hv-user-hcall", choices=["privilege", "reflect"], default="privilege",
+                   help="pseries: `sc 1` from problem state returns H_PRIVILEGE (QEMU TCG, "
+                        "default) or is reflected to the partition's 0xc00 (KVM HV)")
+
+
+def options_from_args(args) -> RunOptions:
+    from harness.toolchain.asm import parse_defsym
+    defsyms = dict(parse_defsym(d) for d in args.defsym)
+    hv = {"ail_mode_3": args.hv_ail_mode_3 == "on",
+          "problem_state_hcall": getattr(args, "hv_user_hcall", "privilege")}
+    return RunOptions(machine=args.machine, cpu=args.cpu, smp=args.smp, ram=parse_size(args.ram),
+                      max_insns=args.max_insns, defsyms=defsyms,
+                      dumps=[parse_dump(d) for d in getattr(args, "dump", [])],
+                      mmu=args.mmu, check_invariants=getattr(args, "check_invariants", False),
+                      hv_options=hv if args.machine == "pseries" else {})
+
+
+def cmd_run(args) -> int:
+    opts = options_from_args(args)
+    rc = 0
+    for path in args.images:
+        image = load_image(path, opts.defsyms)
+        listeners = []
+        if args.trace:
+            def on_event(ev, _img=image):
+                if hasattr(ev, "vector"):
+                    print("\n".join(trace_lines(ev, _img.symbols)), flush=False)
+                elif hasattr(ev, "opcode"):       # a hypercall the pseries hypervisor handled
+                    print(f"[cpu{ev.cpu} #{ev.seq}] hcall    {ev.insn_addr:#018x}: {ev.name} "
+                          f"-> r3={ev.ret}  {ev.detail}", flush=False)
+            listeners.append(on_event)
+        m, mt, cpu, checker = prepare(image, opts, listeners)
+        r = run_loaded(m, mt, cpu, image, opts, checker)
+        if args.json:
+            print(json.dumps(r.to_json_dict(), sort_keys=False))
+        else:
+            print("\n".join(summary_lines(r)))
+        if r.outcome == "error":
+            print(f"ppcvec: {path}: {r.detail}", file=sys.stderr)
+            rc = 2
+    return rc
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run images (raw, ELF or .S) on a machine")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    add_machine_options(p)
+    p.add_argument("--dump", action="append", default=[], metavar="ADDR:LEN",
+                   help="print LEN bytes of memory at real address ADDR after the run")
+    p.add_argument("--trace", action="store_true", help="print every interrupt as it is delivered")
+    p.add_argument("--json", action="store_true", help="one JSON object per image, one per line")
+    p.add_argument("--check-invariants", action="store_true",
+                   help="report states where an scv would reach real 0x17000 (hazards)")
+    p.set_defaults(func=cmd_run)
+
+

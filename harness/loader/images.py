@@ -1,0 +1,55 @@
+"""Images: raw binaries, ELF files and assembly sources, loaded into a Machine
+the way QEMU's firmware loader does (`-bios image.bin`)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from harness.errors import UserError
+
+ELF_MAGIC = b"\x7fELF"
+
+
+@dataclass
+class Image:
+    name: str                 # what the user gave (path or label)
+    kind: str                 # "raw", "elf", "source"
+    data: bytes               # flat bytes
+    base: int = 0             # load address of data[0]
+    entry: int | None = None  # None: the machine's reset vector
+    symbols: dict = field(default_factory=dict)
+    lines: list = field(default_factory=list)
+
+
+def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image:
+    """Read a raw image, an ELF (by magic) or a `.S`/`.s` source (assembled now)."""
+    if not os.path.exists(path):
+        raise UserError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UserError(f"{path}: is a directory")
+    if path.endswith((".S", ".s", ".asm")):
+        from harness.toolchain.asm import assemble_file
+        res = assemble_file(path, defsyms=defsyms or {}, include_dirs=list(include_dirs))
+        return Image(path, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] == ELF_MAGIC:
+        from harness.toolchain.elf import read_elf
+        try:
+            flat, base, entry, symbols = read_elf(data)
+        except Exception as e:  # malformed ELF is bad input
+            raise UserError(f"{path}: not a usable ELF image: {e}") from None
+        return Image(path, "elf", flat, base, entry, symbols)
+    if not data:
+        raise UserError(f"{path}: empty image")
+    return Image(path, "raw", data)
+
+
+def image_from_source(source: str, name: str = "<source>", defsyms: dict | None = None) -> Image:
+    from harness.toolchain.asm import assemble
+    res = assemble(source, filename=name, defsyms=defsyms or {})
+    return Image(name, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
+
+
+def image_from_bytes(data: bytes, name: str = "<bytes>") -> Image:
+    return Image(name, "raw", bytes(data))

@@ -1,0 +1,180 @@
+"""Run control: assemble/load, boot, run, and collect a typed Result.
+
+This is the Python API behind `ppcvec run` and the pytest plugin:
+
+    from harness.run.api import run_source, run_image_file
+    r = run_source(src, machine="powernv9")
+    assert r.outcome == "attn" and r.interrupts[0].vector == 0x17000
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emu.machine import DEFAULT_BUDGET
+
+from harness.loader.boot import build_machine, load_and_boot, parse_size, resolve_machine
+from harness.errors import UserError
+from harness.loader.images import Image, image_from_source, load_image
+
+HEX = "0x%016x"
+
+
+def hx(v):
+    return None if v is None else HEX % (v & 0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass
+class RunOptions:
+    machine: str | None = None
+    cpu: str | None = None
+    smp: int = 1
+    ram: int = 2 << 30
+    max_insns: int = DEFAULT_BUDGET
+    defsyms: dict = field(default_factory=dict)
+    dumps: list = field(default_factory=list)      # [(addr, length)]
+    mmu: str | None = None
+    slice_insns: int | None = None
+    check_invariants: bool = False
+    watch_sprs: tuple = ()
+    hv_options: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    image: str
+    machine: str
+    cpu: str
+    outcome: str
+    exit_code: int | None
+    insns: int
+    cpus: list            # emu.machine.CpuSnapshot
+    interrupts: list      # emu.events.InterruptEvent
+    dumps: dict           # {addr: bytes}
+    detail: str = ""
+    spr_writes: list = field(default_factory=list)
+    halts: list = field(default_factory=list)
+    hazards: list = field(default_factory=list)
+    symbols: dict = field(default_factory=dict)
+    hcalls: list = field(default_factory=list)    # emu.events.HcallEvent (pseries)
+
+    # convenience for assertions
+    def interrupts_of(self, kind: str) -> list:
+        return [e for e in self.interrupts if e.kind == kind]
+
+    def gpr(self, n: int, cpu: int = 0) -> int:
+        return self.cpus[cpu].gpr[n]
+
+    def spr(self, name: str, cpu: int = 0) -> int:
+        return self.cpus[cpu].spr[name]
+
+    def to_json_dict(self) -> dict:
+        return {
+            "image": self.image,
+            "machine": self.machine,
+            "cpu": self.cpu,
+            "outcome": self.outcome,
+            "exit_code": None if self.exit_code is None else self.exit_code & 0xFFFFFFFFFFFFFFFF,
+            "insns": self.insns,
+            "detail": self.detail,
+            "cpus": [cpu_json(c) for c in self.cpus],
+            "interrupts": [interrupt_json(e) for e in self.interrupts],
+            "dumps": {"0x%x" % a: d.hex() for a, d in self.dumps.items()},
+            "hcalls": [hcall_json(h) for h in self.hcalls],
+            "hazards": list(self.hazards),
+        }
+
+
+def cpu_json(c) -> dict:
+    return {
+        "index": c.index, "state": c.state, "insns": c.insns,
+        "pc": hx(c.pc), "msr": hx(c.msr), "cr": hx(c.cr), "lr": hx(c.lr), "ctr": hx(c.ctr),
+        "xer": hx(c.xer), "gpr": [hx(v) for v in c.gpr],
+        "spr": {k: hx(v) for k, v in c.spr.items()},
+    }
+
+
+def interrupt_json(e) -> dict:
+    return {
+        "cpu": e.cpu, "seq": e.seq, "kind": e.kind, "name": e.name,
+        "insn_addr": hx(e.insn_addr), "insn": None if e.insn is None else "0x%08x" % e.insn,
+        "vector": hx(e.vector), "ail": e.ail, "ail_rule": e.ail_rule,
+        "msr_before": hx(e.msr_before), "msr_after": hx(e.msr_after),
+        "srr0": hx(e.srr0), "srr1": hx(e.srr1), "hsrr0": hx(e.hsrr0), "hsrr1": hx(e.hsrr1),
+        "lr": hx(e.lr), "ctr": hx(e.ctr), "fscr_ic": e.fscr_ic, "hfscr_ic": e.hfscr_ic,
+        "dar": hx(e.dar), "dsisr": hx(e.dsisr), "heir": hx(e.heir), "lev": e.lev,
+        "lpcr": hx(e.lpcr), "fscr": hx(e.fscr), "reason": e.reason,
+    }
+
+
+def hcall_json(h) -> dict:
+    return {"cpu": h.cpu, "seq": h.seq, "name": h.name, "opcode": "0x%x" % h.opcode,
+            "args": [hx(a) for a in h.args], "ret": h.ret, "insn_addr": hx(h.insn_addr),
+            "detail": h.detail}
+
+
+def parse_dump(text: str) -> tuple[int, int]:
+    try:
+        a, n = text.split(":", 1)
+        addr, length = int(a, 0), int(n, 0)
+    except ValueError:
+        raise UserError(f"bad --dump {text!r} (expected ADDR:LEN, e.g. 0x30000:64)") from None
+    if length <= 0 or addr < 0:
+        raise UserError(f"bad --dump {text!r}: length must be positive")
+    return addr, length
+
+
+def prepare(image: Image, opts: RunOptions, listeners=()):
+    mt, cpu = resolve_machine(opts.machine, opts.cpu)
+    for addr, length in opts.dumps:
+        if addr + length > opts.ram:
+            raise UserError(f"--dump {addr:#x}:{length:#x} is outside RAM ({opts.ram:#x} bytes)")
+    kw = {}
+    if opts.slice_insns:
+        kw["slice_insns"] = opts.slice_insns
+    if opts.watch_sprs:
+        from emu.machine import DEFAULT_WATCH
+        kw["watch_sprs"] = set(DEFAULT_WATCH) | set(opts.watch_sprs)
+    if opts.hv_options:
+        kw["hv_options"] = dict(opts.hv_options)
+    m = build_machine(mt, cpu, smp=opts.smp, ram=opts.ram, mmu=opts.mmu, **kw)
+    for fn in listeners:
+        m.events.listeners.append(fn)
+    checker = None
+    if opts.check_invariants:
+        from harness.run.invariants import InvariantChecker
+        checker = InvariantChecker(m, image.symbols)
+    load_and_boot(m, image)
+    return m, mt, cpu, checker
+
+
+def run_loaded(m, mt, cpu, image: Image, opts: RunOptions, checker=None) -> Result:
+    if opts.max_insns <= 0:
+        raise UserError("--max-insns must be positive")
+    r = m.run(opts.max_insns)
+    dumps = {addr: m.ram.read(addr, length) for addr, length in opts.dumps}
+    return Result(image=image.name, machine=mt.name, cpu=cpu, outcome=r.outcome,
+                  exit_code=r.exit_code, insns=r.insns, cpus=r.cpus, interrupts=r.interrupts,
+                  dumps=dumps, detail=r.detail, spr_writes=r.spr_writes, halts=r.halts,
+                  hazards=checker.report() if checker else [], symbols=image.symbols,
+                  hcalls=r.hcalls)
+
+
+def run_image(image: Image, opts: RunOptions | None = None, listeners=()) -> Result:
+    opts = opts or RunOptions()
+    m, mt, cpu, checker = prepare(image, opts, listeners)
+    return run_loaded(m, mt, cpu, image, opts, checker)
+
+
+def run_image_file(path: str, opts: RunOptions | None = None, listeners=()) -> Result:
+    opts = opts or RunOptions()
+    return run_image(load_image(path, opts.defsyms), opts, listeners)
+
+
+def run_source(source: str, name: str = "<source>", listeners=(), **kw) -> Result:
+    """Assemble `source` (GNU as syntax) and run it; keyword arguments are RunOptions."""
+    if "ram" in kw and isinstance(kw["ram"], str):
+        kw["ram"] = parse_size(kw["ram"])
+    opts = RunOptions(**kw)
+    return run_image(image_from_source(source, name, opts.defsyms), opts, listeners)
+
+

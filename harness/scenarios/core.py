@@ -1,0 +1,438 @@
+"""Crash scenarios: hand-assembled host/guest images that reproduce the PR-KVM
+SCV/AIL host crash (Linux b5149e22) and show that each hunk of the fix
+prevents it.  A scenario is data (`Scenario`); `run_scenario` builds the image
+with the chosen fix hunks, runs it, and `diagnose` turns the machine's events
+and the image's results area into an outcome ("host-crash" / "ok" /
+"unexpected-...") with a sentence a kernel developer can check.
+
+    from harness.scenarios.core import run_scenario
+    s = run_scenario("powernv-pr-guest-scv", fix="none", cpu="power9")
+    assert s.outcome == "host-crash"
+
+Design, memory layout and the hunk-to-patch mapping: docs/scenarios.md.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+import guest_images
+from emu.bits import FSCR_SCV, LPCR_HAIL, lpcr_ail
+
+from harness.errors import UserError
+from harness.loader.images import Image
+from harness.run.report import symbolize as _report_symbolize
+from harness.run.api import Result, RunOptions, prepare, run_loaded
+
+IMAGES = guest_images.path()
+INCLUDE = guest_images.INCLUDE
+CPUS = ("power8", "power9", "power10")
+MAX_INSNS = 2_000_000
+
+# ---------------------------------------------------------------- layout (linux.inc)
+RESULTS = 0x12000
+U_RES = 0x28000
+G_RES = 0x33100
+DUMPS = ((RESULTS, 0xC0), (U_RES, 0x200), (G_RES, 0x48))
+RES_FIELDS = ("magic", "status", "panic_cpu", "panic_vec", "panic_srr0", "panic_srr1",
+              "panic_lr", "panic_ctr", "panic_code", "hwcap2", "cpu_features", "init_fscr",
+              "load_lpcr", "load_fscr", "put_lpcr", "put_fscr", "guest_fscr_set", "kvm_exits",
+              "vcpu_loaded", "cpu1_done", "secondary_go", "exit_code0", "exit_code1",
+              "panic_heir")
+U_FIELDS = ("use_scv", "hwcap2", "getpid_before", "badsys_ret", "badsys_errno",
+            "badsys_raw_r3", "badsys_raw_cr", "kvm_run_ret", "getpid_after",
+            "badsys_errno_after", "syscalls", "status", "last_raw_r3", "last_raw_cr")
+G_FIELDS = ("fscr_readback", "sc_getpid", "fu_ic", "fu_srr0", "used_scv", "done", "sc_count",
+            "scv_getpid", "pvr")
+PANICS = {
+    0x50: "unexpected interrupt in kernel mode",
+    0x51: "guest exit delivered with relocation on",
+    0x52: "a guest scv reached the host's system_call_vectored",
+    0x53: "PR-KVM exit or instruction it cannot handle",
+}
+PPC_FEATURE2_SCV = 0x00100000
+SCV_REAL_BASE = 0x17000
+
+
+# ---------------------------------------------------------------- the data
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    platform: str                       # "powernv" | "pseries"
+    description: str
+    hunks: tuple                        # fix hunks, named after the functions they touch
+    cpus: tuple
+    smp: int
+    source: str                         # the .S to assemble
+    defsyms: dict
+    expected: Callable[[frozenset, str], str]    # (fix hunks, cpu) -> "host-crash" | "ok"
+    hunk_defsyms: dict = field(default_factory=dict)   # hunk -> assembler symbol
+    mmu: str | None = None              # None: the default (architected when available)
+    max_insns: int = MAX_INSNS
+    dumps: tuple = DUMPS
+    hv_options: dict = field(default_factory=dict)   # pseries machine options
+    # (Result, Scenario) -> (outcome, diagnosis); None: the PowerNV diagnosis below
+    diagnose: Callable | None = None
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def register(s: Scenario) -> Scenario:
+    SCENARIOS[s.name] = s
+    return s
+
+
+def get_scenario(name: str) -> Scenario:
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise UserError(f"unknown scenario {name!r} (known: {', '.join(sorted(SCENARIOS))})") \
+            from None
+
+
+def parse_fix(text, scenario: Scenario) -> frozenset:
+    """"all" | "none" | "hunk1,hunk2" -> the set of hunks built in."""
+    if isinstance(text, (set, frozenset, list, tuple)):
+        parts = list(text)
+    else:
+        t = (text or "").strip()
+        if t == "all":
+            return frozenset(scenario.hunks)
+        if t in ("none", ""):
+            return frozenset()
+        parts = [p.strip() for p in t.split(",") if p.strip()]
+    bad = [p for p in parts if p not in scenario.hunks]
+    if bad:
+        raise UserError(f"unknown fix hunk {bad[0]!r} for {scenario.name} "
+                        f"(choose all, none or from: {', '.join(scenario.hunks)})")
+    return frozenset(parts)
+
+
+def fix_settings(scenario: Scenario) -> list[frozenset]:
+    """Every subset of the scenario's hunks, none first and all last."""
+    hs = scenario.hunks
+    return [frozenset(c) for n in range(len(hs) + 1) for c in itertools.combinations(hs, n)]
+
+
+def fix_label(fix: frozenset, scenario: Scenario) -> str:
+    if not fix:
+        return "none"
+    if fix == frozenset(scenario.hunks):
+        return "all"
+    return ",".join(h for h in scenario.hunks if h in fix)
+
+
+# ---------------------------------------------------------------- PowerNV scenarios
+POWERNV_HUNKS = ("vcpu_load_put", "set_fscr")
+POWERNV_DEFSYMS = {"vcpu_load_put": "FIX_VCPU_LOAD_PUT", "set_fscr": "FIX_SET_FSCR"}
+POWERNV_HOST = guest_images.path("powernv", "host.S")
+
+
+def expect_guest_scv(fix: frozenset, cpu: str) -> str:
+    """A guest `scv` while its vCPU is loaded (LPCR[AIL]=0 on this CPU).
+    POWER8: no scv at all, the guest uses sc -> ok.  POWER9: the scv reaches
+    real 0x17000 unless FSCR[SCV]=0 while the guest runs, which takes both
+    hunks: vcpu_load_put (the host thread's SCV) and set_fscr (the guest's own
+    mtspr FSCR).  POWER10: interrupts to HV=1 use LPCR[HAIL], which
+    vcpu_load does not clear: the first guest exit arrives at a relocated
+    vector with the guest's SLB loaded -> host crash whatever the fix."""
+    if cpu == "power8":
+        return "ok"
+    if cpu == "power10":
+        return "host-crash"
+    return "ok" if {"vcpu_load_put", "set_fscr"} <= fix else "host-crash"
+
+
+def expect_host_user_scv(fix: frozenset, cpu: str) -> str:
+    """A host process uses scv before and after a guest (which makes no scv)
+    ran on its CPU: vcpu_put restores LPCR[AIL]=3 (and, with the fix,
+    FSCR[SCV]), so the process keeps working.  POWER10: the guest's first
+    exit crashes the host (HAIL, see expect_guest_scv)."""
+    return "host-crash" if cpu == "power10" else "ok"
+
+
+register(Scenario(
+    name="powernv-pr-guest-scv", platform="powernv",
+    description="PR-KVM guest user executes scv 0 while its vCPU is loaded "
+                "(LPCR[AIL]=0 on that CPU)",
+    hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS))
+def expect_guest_scv_upstream_fscr(fix: frozenset, cpu: str) -> str:
+    """The same guest scv, but the guest runs with upstream's shadow FSCR
+    (book3s_segment.S loads vcpu->arch.shadow_fscr, which never has SCV): the
+    scv takes Facility Unavailable whatever the fix, which PR-KVM reflects into
+    the guest.  POWER10 still crashes through HAIL on the first guest exit."""
+    return "host-crash" if cpu == "power10" else "ok"
+
+
+register(Scenario(
+    name="powernv-pr-guest-scv-upstream-fscr", platform="powernv",
+    description="like powernv-pr-guest-scv, but the guest runs with upstream's shadow FSCR "
+                "(book3s_segment.S: SVCPU_SHADOW_FSCR, never SCV)",
+    hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 1, "UPSTREAM_GUEST_FSCR": 1}, expected=expect_guest_scv_upstream_fscr,
+    hunk_defsyms=POWERNV_DEFSYMS))
+register(Scenario(
+    name="powernv-host-user-scv", platform="powernv",
+    description="a host process uses scv before and after a PR guest ran on the same CPU",
+    hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 2}, expected=expect_host_user_scv, hunk_defsyms=POWERNV_DEFSYMS))
+register(Scenario(
+    name="powernv-host-user-scv-other-cpu", platform="powernv",
+    description="2 CPUs: a host process uses scv on CPU 1 while CPU 0 has its vCPU "
+                "loaded and its guest executes scv (AIL is per CPU on PowerNV)",
+    hunks=POWERNV_HUNKS, cpus=CPUS, smp=2, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS))
+
+
+# ---------------------------------------------------------------- build and run
+@functools.lru_cache(maxsize=64)
+def _assemble(source: str, defsyms: tuple):
+    from harness.toolchain.asm import assemble_file
+    return assemble_file(source, defsyms=dict(defsyms), include_dirs=[INCLUDE])
+
+
+def build(name: str, fix="all", cpu: str = "power9") -> tuple[Image, RunOptions]:
+    """The image (fix hunks assembled in) and the run options of a scenario."""
+    s = get_scenario(name)
+    fixset = parse_fix(fix, s)
+    if cpu not in s.cpus:
+        raise UserError(f"scenario {name} does not run on {cpu} (choose from {', '.join(s.cpus)})")
+    defsyms = dict(s.defsyms)
+    for h in s.hunks:
+        defsyms[s.hunk_defsyms.get(h, "FIX_" + h.upper())] = 1 if h in fixset else 0
+    res = _assemble(s.source, tuple(sorted(defsyms.items())))
+    rel = "guest_images/" + os.path.relpath(s.source, IMAGES).replace(os.sep, "/")
+    image = Image(rel, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
+    machine = {"power8": "powernv8", "power9": "powernv9", "power10": "powernv10"}[cpu] \
+        if s.platform == "powernv" else "pseries"
+    opts = RunOptions(machine=machine, cpu=cpu, smp=s.smp, max_insns=s.max_insns,
+                      defsyms=defsyms, dumps=list(s.dumps), mmu=s.mmu,
+                      hv_options=dict(s.hv_options))
+    return image, opts
+
+
+@dataclass
+class ScenarioResult:
+    result: Result
+    scenario: Scenario
+    fix: list
+    expected: str
+    outcome: str
+    diagnosis: str
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == self.expected
+
+    def to_json_dict(self) -> dict:
+        d = self.result.to_json_dict()
+        d["machine_outcome"] = d["outcome"]
+        d["outcome"] = self.outcome
+        d["scenario"] = self.scenario.name
+        d["fix"] = list(self.fix)
+        d["expected"] = self.expected
+        d["diagnosis"] = self.diagnosis
+        d["results"] = read_results(self.result)
+        return d
+
+
+def run_scenario(name: str, fix="all", cpu: str = "power9", listeners=(),
+                 check_invariants: bool = False) -> ScenarioResult:
+    s = get_scenario(name)
+    fixset = parse_fix(fix, s)
+    image, opts = build(name, fixset, cpu)
+    if check_invariants:
+        try:
+            import harness.run.invariants  # noqa: F401
+            opts.check_invariants = True
+        except ImportError:
+            pass
+    m, mt, cpu_name, checker = prepare(image, opts, listeners)
+    r = run_loaded(m, mt, cpu_name, image, opts, checker)
+    outcome, diagnosis = diagnose(r, s)
+    return ScenarioResult(r, s, sorted(fixset), s.expected(fixset, cpu), outcome, diagnosis)
+
+
+# ---------------------------------------------------------------- diagnosis
+def _u64s(data: bytes, names) -> dict:
+    return {n: int.from_bytes(data[8 * i:8 * i + 8], "big") for i, n in enumerate(names)
+            if 8 * i + 8 <= len(data)}
+
+
+def read_results(r: Result) -> dict:
+    """The image's results areas (docs/scenarios.md), as named integers."""
+    out = {}
+    if RESULTS in r.dumps:
+        out["host"] = _u64s(r.dumps[RESULTS], RES_FIELDS)
+    if U_RES in r.dumps:
+        d = r.dumps[U_RES]
+        out["user"] = [_u64s(d[i * 0x100:(i + 1) * 0x100], U_FIELDS) for i in range(len(r.cpus))]
+    if G_RES in r.dumps:
+        out["guest"] = _u64s(r.dumps[G_RES], G_FIELDS)
+    return out
+
+
+def symbolize(symbols: dict, addr: int) -> str:
+    """`name+off` for an address (kernel EAs are looked up by real address), or
+    the hex address when no label is near (harness.run.report.symbolize)."""
+    return _report_symbolize(symbols, addr, max_offset=0x2000) or f"{addr:#x}"
+
+
+def _function(symbols: dict, addr: int) -> str:
+    name = symbolize(symbols, addr).split("+")[0]
+    for suffix in ("_mtlpcr", "_mtfscr"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _insn(e) -> str:
+    from harness.run.report import insn_text
+    return insn_text(e.insn, e.insn_addr)
+
+
+def _ail_zero_write(r: Result, cpu: int, before_seq: int):
+    """The last LPCR write on `cpu` before `before_seq` that left AIL=0."""
+    hit = None
+    for w in r.spr_writes:
+        if w.cpu == cpu and w.spr == "lpcr" and w.seq < before_seq and lpcr_ail(w.new) == 0 \
+                and lpcr_ail(w.old) != 0:
+            hit = w
+    return hit
+
+
+def diagnose(r: Result, scenario: Scenario) -> tuple[str, str]:
+    """(outcome, diagnosis) from the run's events and the results area."""
+    if scenario.diagnose is not None:
+        return scenario.diagnose(r, scenario)
+    res = read_results(r)
+    host = res.get("host", {})
+    syms = r.symbols
+    if r.outcome == "attn" and r.exit_code in PANICS:
+        return "host-crash", _diagnose_panic(r, host, syms)
+    hang = _interrupt_loop(r)
+    if hang is not None:
+        return "host-crash", _diagnose_hang(r, hang, syms)
+    if r.outcome == "attn" and r.exit_code == 0 and host.get("status") == 1:
+        return "ok", _diagnose_ok(r, res, syms)
+    if r.outcome == "attn" and r.exit_code:
+        return "unexpected-user-failure", (
+            f"a host process reported failed checks (exit status {r.exit_code:#x}: bit 0 getpid, "
+            f"bit 1 error convention, bit 2 KVM_RUN exit reason)")
+    return f"unexpected-{r.outcome}", f"the run ended with {r.outcome}" + (
+        f": {r.detail}" if r.detail else "")
+
+
+def _diagnose_panic(r: Result, host: dict, syms: dict) -> str:
+    cpu = host.get("panic_cpu", 0)
+    vec = host.get("panic_vec", 0)
+    code = r.exit_code
+    evs = [e for e in r.interrupts if e.cpu == cpu]
+    crash = next((e for e in evs if e.kind == "scv" and SCV_REAL_BASE <= e.vector < 0x18000
+                  and e.ail == 0), None)
+    parts = []
+    if crash is not None:
+        w = _ail_zero_write(r, cpu, crash.seq)
+        where = (f"LPCR[AIL]=0 written by {_function(syms, w.insn_addr)} at {w.insn_addr:#x}"
+                 if w else f"LPCR={crash.lpcr:#x}")
+        scv_on = bool(crash.fscr & FSCR_SCV)
+        parts.append(
+            f"cpu{cpu}: `{_insn(crash)}` at {crash.insn_addr:#x} <{symbolize(syms, crash.insn_addr)}> "
+            f"was delivered to real {crash.vector:#x} because AIL did not apply "
+            f"({crash.ail_rule}; {where}) while FSCR[SCV]={int(scv_on)} (FSCR={crash.fscr:#x})")
+        nxt = next((e for e in evs if e.seq > crash.seq), None)
+        if nxt is not None:
+            saved = f"HSRR0={nxt.hsrr0:#x}" if nxt.hsrr0 is not None else f"SRR0={nxt.srr0:#x}"
+            parts.append(f"nothing is mapped there (Linux has no real-mode scv vectors): the "
+                         f"{nxt.name} interrupt ({nxt.vector:#x}, {saved}) that followed hit "
+                         f"the host kernel")
+    elif code == 0x51:
+        exit_ev = next((e for e in evs if e.msr_before & 0x4000 and e.ail), None)
+        if exit_ev is not None:
+            parts.append(
+                f"cpu{cpu}: the guest's `{_insn(exit_ev)}` at {exit_ev.insn_addr:#x} exited to "
+                f"{exit_ev.vector:#x} ({exit_ev.name}) with relocation on: {exit_ev.ail_rule}; "
+                f"LPCR={exit_ev.lpcr:#x} (vcpu_load clears only LPCR[AIL]"
+                f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}), and PR-KVM's exit path "
+                f"runs with the guest's SLB loaded")
+    parts.append(f"kernel panic {code:#x} ({PANICS[code]}) on cpu{cpu}: vector {vec:#x}, "
+                 f"(H)SRR0={host.get('panic_srr0', 0):#x}, (H)SRR1={host.get('panic_srr1', 0):#x}")
+    others = [c for c in r.cpus if c.index != cpu]
+    for c in others:
+        scvs = [e for e in r.interrupts if e.cpu == c.index and e.kind == "scv"]
+        if scvs:
+            parts.append(f"cpu{c.index} was unaffected: its {len(scvs)} scv went to "
+                         f"{scvs[0].vector:#x} (AIL={scvs[0].ail})")
+    return "; ".join(parts)
+
+
+def _interrupt_loop(r: Result):
+    """A host that hangs in recursive interrupts (same kind to the same vector
+    from that vector) - what an exit through HAIL with the guest's SLB does."""
+    if r.outcome not in ("idle", "budget") or len(r.interrupts) < 2:
+        return None
+    last = r.interrupts[-1]
+    if last.insn_addr == last.vector and last.kind in ("iseg", "isi", "dseg", "dsi"):
+        return last
+    return None
+
+
+def _diagnose_hang(r: Result, last, syms: dict) -> str:
+    cpu = last.cpu
+    evs = [e for e in r.interrupts if e.cpu == cpu]
+    first = next((e for e in evs if e.msr_before & 0x4000 and e.ail and
+                  e.insn_addr < 0xC000000000000000 and e.insn_addr >= 0x30000), None)
+    parts = []
+    if first is not None:
+        parts.append(
+            f"cpu{cpu}: the guest's `{_insn(first)}` at {first.insn_addr:#x} exited to "
+            f"{first.vector:#x} ({first.name}) with relocation on: {first.ail_rule}; "
+            f"LPCR={first.lpcr:#x} (vcpu_load cleared only LPCR[AIL])")
+    parts.append(f"the guest's SLB has no kernel segment: {last.name} at {last.vector:#x} "
+                 f"recurses ({last.reason}) and cpu{cpu} hangs")
+    return "; ".join(parts)
+
+
+def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
+    host = res.get("host", {})
+    guest = res.get("guest", {})
+    users = res.get("user", [])
+    parts = []
+    if not host.get("hwcap2", 0) & PPC_FEATURE2_SCV:
+        parts.append("no SCV on this CPU: HWCAP2 lacks PPC_FEATURE2_SCV, so the host processes "
+                     "and the guest use sc")
+    fu = [e for e in r.interrupts if e.kind == "fu" and e.fscr_ic == 12]
+    if guest.get("fu_ic") == 12 and fu:
+        e = fu[0]
+        parts.append(f"the guest's scv at {e.insn_addr:#x} took facility_unavailable "
+                     f"({e.vector:#x}, FSCR[IC]=12) in the host; PR-KVM injected it into the "
+                     f"guest, which received facility unavailable with IC=12 at its 0xf60 "
+                     f"(guest SRR0={guest.get('fu_srr0', 0):#x})")
+    elif guest.get("sc_count"):
+        parts.append(f"the guest made {guest['sc_count']} system calls with sc "
+                     f"(getpid -> {guest.get('sc_getpid')})")
+    if "load_lpcr" in host and host.get("kvm_exits"):
+        parts.append(f"while loaded LPCR[AIL]={lpcr_ail(host['load_lpcr'])} "
+                     f"FSCR[SCV]={int(bool(host['load_fscr'] & FSCR_SCV))}; after vcpu_put "
+                     f"LPCR[AIL]={lpcr_ail(host['put_lpcr'])} "
+                     f"FSCR[SCV]={int(bool(host['put_fscr'] & FSCR_SCV))}")
+    for i, u in enumerate(users):
+        if not u.get("syscalls"):
+            continue
+        how = "scv 0" if u.get("use_scv") else "sc"
+        txt = (f"cpu{i}'s host process got its system calls with {how} "
+               f"(getpid={u.get('getpid_before')}")
+        if u.get("kvm_run_ret"):
+            txt += f", KVM_RUN -> exit reason {u['kvm_run_ret']}, getpid after vcpu_put=" \
+                   f"{u.get('getpid_after')}"
+        raw = u.get("badsys_raw_r3", 0)
+        raw = raw - (1 << 64) if raw >> 63 else raw
+        txt += f"; ENOSYS as r3={raw}" + (" with cr0.SO" if how == "sc" else "") + ")"
+        parts.append(txt)
+    return "; ".join(parts)
+
