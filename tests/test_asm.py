@@ -104,6 +104,9 @@ def test_corpus_assembles_without_binutils(path):
     ("slbmte r3, r4", 0x7C602324), ("cmpld r3, r4", 0x7C232040), ("cmpdi cr1, r3, 0", 0x2CA30000),
     ("ld r3, 8(r4)", 0xE8640008), ("std r3, -8(r1)", 0xF861FFF8), ("blr", 0x4E800020),
     ("bctrl", 0x4E800421), ("mtcrf 0x80, r3", 0x7C780120), ("mtcr r3", 0x7C6FF120),
+    # L field at bit 15 (shift 16), per GNU as 2.40 (issue 15)
+    ("slbiag 10,1", 0x7D4106A4), ("slbmfev 4,5,1", 0x7C812EA6), ("slbmfee 3,4,1", 0x7C612726),
+    ("darn 3,1", 0x7C6105E6), ("darn 3,2", 0x7C6205E6),
 ])
 def test_known_encodings(line, expected):
     assert word(line) == expected, f"{line}: {word(line):#010x} != {expected:#010x}"

@@ -50,7 +50,7 @@ _SIMPLE = {
     "BH": (11, 2), "SH": (11, 5), "MB": (6, 5), "ME": (1, 5), "LEV": (5, 7),
     "FXM": (12, 8), "RIC": (18, 2), "PRS": (17, 1), "RR": (16, 1), "IH": (21, 3),
     "EH": (0, 1), "TH": (21, 5), "LSYNC": (21, 3), "WC": (21, 2), "BC": (6, 5),
-    "L21_2": (21, 2), "SL": (11, 5), "U": (12, 4), "W": (16, 1), "S": (11, 1),
+    "L21_2": (21, 2), "L16_2": (16, 2), "SL": (11, 5), "U": (12, 4), "W": (16, 1), "S": (11, 1),
     "CT": (21, 4), "SC": (16, 2),
 }
 
@@ -258,11 +258,11 @@ add("mfsprg", op(31, 339), "RT,SPRG")
 add("tlbie", op(31, 306), "RB,RS?,RIC?,PRS?,RR?")
 add("tlbiel", op(31, 274), "RB,RS?,RIC?,PRS?,RR?")
 add("slbie", op(31, 434), "RB")
-add("slbiag", op(31, 850), "RS,L21?")
+add("slbiag", op(31, 850), "RS,L16?")
 add("slbia", op(31, 498), "IH?")
 add("slbmte", op(31, 402), "RS,RB")
-add("slbmfee", op(31, 915), "RT,RB,L21?")
-add("slbmfev", op(31, 851), "RT,RB,L21?")
+add("slbmfee", op(31, 915), "RT,RB,L16?")
+add("slbmfev", op(31, 851), "RT,RB,L16?")
 add("slbfee.", op(31, 979) | 1, "RT,RB")
 add("msgsnd", op(31, 206), "RB")
 add("msgclr", op(31, 238), "RB")
@@ -270,7 +270,7 @@ add("msgsndp", op(31, 142), "RB")
 add("msgclrp", op(31, 174), "RB")
 add("wait", op(31, 30), "WC?")
 add("mfvsrd", op(31, 51), "RA,RT")
-add("darn", op(31, 755), "RT,L21_2")
+add("darn", op(31, 755), "RT,L16_2")
 add("mcrxrx", op(31, 576), "BF")
 add("setb", op(31, 128), "RT,BFA")
 
