@@ -17,7 +17,7 @@ demo: $(STAMP)
 	@$(BIN)/python -m harness.scenarios.demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -rs -n 2 tests
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
