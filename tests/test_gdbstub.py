@@ -36,9 +36,9 @@ LOOP = program("loop: addi 3, 3, 1\n    b loop", msr=HV_MMU_ON)
 
 
 class Server:
-    def __init__(self, args):
+    def __init__(self, args, once=True):
         self.proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "gdbserver", *args,
-                                      "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
+                                      "--port", "0"] + (["--once"] if once else []), cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.port = None
         self.err = ""
@@ -69,10 +69,10 @@ class Server:
 def serve(tmp_path):
     servers = []
 
-    def start(src, *extra):
+    def start(src, *extra, once=True):
         img = tmp_path / "prog.S"
         img.write_text(src)
-        s = Server([str(img), "--mmu", "identity", *extra])
+        s = Server([str(img), "--mmu", "identity", *extra], once=once)
         servers.append(s)
         return s
     yield start
@@ -108,6 +108,38 @@ def test_gdb_breaks_at_facility_unavailable_with_fscr_ic_12(serve):
     assert "[Inferior 1 (Remote target) detached]" in out
     assert srv.finish() == 0
     assert "gdb detached; exiting" in srv.err and "Traceback" not in srv.err
+
+
+@needs_gdb
+def test_gdb_attaches_detaches_and_attaches_again_to_one_server(serve):
+    """Like QEMU's gdbstub: the machine outlives a client.  The second gdb finds
+    the machine where the first left it (stopped at facility_unavailable)."""
+    srv = serve(FIXED, once=False)
+    out1 = gdb(srv.port, "break facility_unavailable", "continue", "p/x $pc", "detach")
+    assert "$1 = 0xf60" in out1 and "detached" in out1
+    out2 = gdb(srv.port, "p/x $pc", "p $fscr >> 56", "detach")
+    assert "$1 = 0xf60" in out2 and "$2 = 12" in out2
+    assert srv.proc.poll() is None, srv.err
+    srv.kill()
+
+
+def test_bare_tcp_connect_and_close_does_not_end_the_server(serve):
+    """A port probe (connect, close, no packet) is logged and ignored; the next
+    client is served (here a raw RSP `?` query)."""
+    srv = serve(FIXED, once=False)
+    socket.create_connection(("127.0.0.1", srv.port)).close()
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as c:
+        c.sendall(b"$?#3f")
+        reply = b""
+        while b"#" not in reply:
+            chunk = c.recv(4096)
+            assert chunk, "server closed the connection"
+            reply += chunk
+    assert reply.startswith(b"+$T05") or reply.startswith(b"+$S05"), reply
+    assert srv.proc.poll() is None
+    srv.proc.terminate()
+    _, err = srv.proc.communicate(timeout=10)
+    assert "closed without a packet; ignored" in srv.err + err
 
 
 @needs_gdb
@@ -263,10 +295,7 @@ def test_client_disconnect_mid_run_exits_cleanly(serve):
 # ---------------------------------------------------------------- scenarios
 
 def _scenarios():
-    try:
-        from harness.scenarios import core as scenarios
-    except ImportError:
-        pytest.skip("harness/scenarios.py is not in this build yet")
+    from harness.scenarios import core as scenarios
     return scenarios
 
 

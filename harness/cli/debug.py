@@ -69,7 +69,7 @@ def cmd_gdbserver(args) -> int:
     if opts.max_insns <= 0:
         raise UserError("--max-insns must be positive")
     session = Session.from_image(image, opts)
-    return GdbServer(session, port=args.port, log=sys.stderr).serve()
+    return GdbServer(session, port=args.port, log=sys.stderr, once=args.once).serve()
 
 
 def register(sub) -> None:
@@ -83,4 +83,7 @@ def register(sub) -> None:
     add_target_options(p)
     p.add_argument("--port", type=int, default=1234,
                    help="TCP port on 127.0.0.1 (default 1234; 0 picks a free one)")
+    p.add_argument("--once", action="store_true",
+                   help="exit when the first gdb session ends (default: keep listening after a "
+                        "detach or disconnect, like QEMU's gdbstub)")
     p.set_defaults(func=cmd_gdbserver)

@@ -190,8 +190,10 @@ class _Reader(threading.Thread):
 # ---------------------------------------------------------------- the server
 
 class GdbServer:
-    def __init__(self, session: Session, port: int = 1234, host: str = "127.0.0.1", log=None):
+    def __init__(self, session: Session, port: int = 1234, host: str = "127.0.0.1", log=None,
+                 once: bool = False):
         self.s = session
+        self.once = once                 # exit after the first gdb session
         self.port = port
         self.host = host
         self.log = log
@@ -223,31 +225,45 @@ class GdbServer:
         port = lsock.getsockname()[1]
         if self.log is not None:
             print(f"listening on {self.host}:{port}", file=self.log, flush=True)
+        # Like QEMU's gdbstub and GNU gdbserver --multi: the machine outlives a
+        # client; a detach or a disconnect waits for the next one (--once: exit).
         try:
-            conn, peer = lsock.accept()
+            while True:
+                conn, peer = lsock.accept()
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.say(f"gdb connected from {peer[0]}:{peer[1]}")
+                try:
+                    why, final = self.session_loop(conn)
+                finally:
+                    try:
+                        conn.close()
+                    except OSError:
+                        pass
+                if self.packets == 0 and not final:
+                    self.say(f"connection from {peer[0]}:{peer[1]} closed without a packet; ignored")
+                    continue
+                if final or self.once:
+                    self.say(why + ("" if why.endswith("exiting") else "; exiting"))
+                    return 0
+                self.say(f"{why}; still listening on {self.host}:{port}")
         finally:
             lsock.close()
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.say(f"gdb connected from {peer[0]}:{peer[1]}")
-        try:
-            why = self.session_loop(conn)
-        finally:
-            try:
-                conn.close()
-            except OSError:
-                pass
-        self.say(why)
-        return 0
 
-    def session_loop(self, conn) -> str:
+    def session_loop(self, conn) -> tuple[str, bool]:
+        """Serve one gdb connection; -> (why it ended, whether the server ends:
+        kill or the program's end; a detach or a disconnect keeps listening)."""
         self.sock = conn
+        self.closed = False
+        self.ack = True
+        self.last_sent = b""
+        self.packets = 0
         reader = _Reader(conn, self._on_async)
         self.reader = reader
         reader.start()
         while True:
             kind, data = reader.q.get()
             if kind == "eof" or self.closed:
-                return "gdb disconnected; exiting"
+                return "gdb disconnected", False
             if kind == "nak":
                 self._raw_send(self.last_sent)
                 continue
@@ -264,23 +280,24 @@ class GdbServer:
                 # no-ack mode: checksums need not be checked
             if self.ack:
                 self._raw_send(b"+")
+            self.packets += 1
             try:
                 result = self.handle(data)
             except (DebugError, ValueError, IndexError, KeyError) as e:
                 self.say(f"bad packet {data[:40]!r}: {e}")
                 result = b"E01"
             except OSError:
-                return "gdb disconnected; exiting"
+                return "gdb disconnected", False
             except Exception as e:      # never die on one packet: say it, answer an error
                 self.say(f"internal error on packet {data[:40]!r}: {type(e).__name__}: {e}")
                 result = b"E01"
             if result is None:
                 continue
-            if isinstance(result, tuple):           # ("end", reply, message)
-                _, reply, message = result
+            if isinstance(result, tuple):           # ("end", reply, message, final)
+                _, reply, message, final = result
                 if reply is not None:
                     self.send(reply)
-                return message
+                return message, final
             self.send(result)
 
     def _on_async(self, eof: bool) -> None:
@@ -366,15 +383,15 @@ class GdbServer:
         if c in "cC":
             return self.resume("continue", None)
         if c == "D":
-            return ("end", "OK", "gdb detached; exiting")
+            return ("end", "OK", "gdb detached", False)
         if c == "k":
-            return ("end", None, "gdb killed the session; exiting")
+            return ("end", None, "gdb killed the session; exiting", True)
         if text.startswith("vCont?"):
             return "vCont;c;C;s;S"
         if text.startswith("vCont;"):
             return self.vcont(text[6:])
         if text.startswith("vKill"):
-            return ("end", "OK", "gdb killed the session; exiting")
+            return ("end", "OK", "gdb killed the session; exiting", True)
         if text.startswith("vMustReplyEmpty"):
             return ""
         if text.startswith("vFile:"):
@@ -547,14 +564,14 @@ class GdbServer:
             st = self.s.cont(step_over=False, should_stop=lambda: self.closed)
             lines = self.s.describe_stop(st, verbose_interrupts=False)
         if self.closed:
-            return ("end", None, "gdb disconnected while the machine ran; exiting")
+            return ("end", None, "gdb disconnected while the machine ran", False)
         self.s.cur = st.cpu
         self.gthread = st.cpu
         self.last_stop = st
         if st.reason == "attn":
             self.console(lines)
             return ("end", f"W{st.exit_code & 0xFF:02x}",
-                    f"program ended (attn, exit code {st.exit_code}); exiting")
+                    f"program ended (attn, exit code {st.exit_code}); exiting", True)
         self.console(lines)
         return self.stop_reply(st)
 
