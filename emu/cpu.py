@@ -123,6 +123,41 @@ class Cpu(InterruptSources):
     def get_ctr(self):
         return self.core.get_ctr()
 
+    # The user-visible registers the tools read and write (debugger, gdb stub,
+    # reports): nothing outside emu/ touches the execution core.
+    def gprs(self) -> list:
+        return self.core.gprs()
+
+    def set_lr(self, v: int) -> None:
+        self.core.set_lr(v)
+
+    def set_ctr(self, v: int) -> None:
+        self.core.set_ctr(v)
+
+    def get_cr(self) -> int:
+        return self.core.get_cr()
+
+    def set_cr(self, v: int) -> None:
+        self.core.set_cr(v)
+
+    def get_xer(self) -> int:
+        return self.core.get_xer()
+
+    def set_xer(self, v: int) -> None:
+        self.core.set_xer(v)
+
+    def fpr(self, n: int) -> int:
+        return self.core.fpr(n)
+
+    def set_fpr(self, n: int, v: int) -> None:
+        self.core.set_fpr(n, v)
+
+    def get_fpscr(self) -> int:
+        return self.core.get_fpscr()
+
+    def set_fpscr(self, v: int) -> None:
+        self.core.set_fpscr(v)
+
     def tb(self) -> int:
         """Deterministic timebase: one tick per instruction retired on this CPU."""
         return self.insns + self.core.counter.count

@@ -108,7 +108,7 @@ def test_break_interrupt_fu_stops_at_handler_with_fscr_ic_12():
     assert "stopped: break interrupt fu" in out
     assert any("saved: SRR0=%#x" % s.symbols["X"] in ln and "FSCR[IC]=12" in ln for ln in out)
     out = drive(s, "stepi", "sprs")
-    assert c.core.gpr(3) == 12 << 56
+    assert c.gpr(3) == 12 << 56
     assert "fscr   0x0c00000000000000  [- IC=12]" in out
 
 
@@ -155,7 +155,7 @@ def test_next_runs_a_call_to_its_return():
     drive(s, "break X", "continue")
     out = drive(s, "next")
     c = s.m.cpus[0]
-    assert c.pc == s.symbols["Y"] and c.core.gpr(4) == 7 and c.core.gpr(5) == 9
+    assert c.pc == s.symbols["Y"] and c.gpr(4) == 7 and c.gpr(5) == 9
     assert out[-1].startswith(f"cpu0 {s.symbols['Y']:#018x} <Y>: nop")
 
 
@@ -164,7 +164,7 @@ def test_step_count_stops_at_the_interrupt():
     drive(s, "break X", "continue")
     assert s.m.cpus[0].pc == s.symbols["X"]
     drive(s, "stepi 3")      # the sc dispatch, then two b . at 0xc00
-    assert s.m.cpus[0].pc == 0xC00 and s.m.cpus[0].core.gpr(3) == 1
+    assert s.m.cpus[0].pc == 0xC00 and s.m.cpus[0].gpr(3) == 1
 
 
 def test_x_disas_events_cpu_and_bad_commands():

@@ -60,10 +60,10 @@ def build_registers() -> list:
     regs = []
     for n in range(32):
         regs.append(Reg(n, f"r{n}", 64, "uint64", core,
-                        lambda c, n=n: c.core.gpr(n), lambda c, v, n=n: c.core.set_gpr(n, v)))
+                        lambda c, n=n: c.gpr(n), lambda c, v, n=n: c.set_gpr(n, v)))
     for n in range(32):
         regs.append(Reg(32 + n, f"f{n}", 64, "ieee_double", fpu,
-                        lambda c, n=n: c.core.fpr(n), lambda c, v, n=n: c.core.set_fpr(n, v)))
+                        lambda c, n=n: c.fpr(n), lambda c, v, n=n: c.set_fpr(n, v)))
 
     def set_pc(c, v):
         c.pc = v
@@ -74,12 +74,12 @@ def build_registers() -> list:
         Reg(64, "pc", 64, "code_ptr", core, lambda c: c.pc, set_pc),
         Reg(65, "msr", 64, "uint64", core, lambda c: c.state.msr,
             lambda c, v: c.write_msr(v, c.pc, None, "debugger")),
-        Reg(66, "cr", 32, "uint32", core, lambda c: c.core.get_cr(), lambda c, v: c.core.set_cr(v)),
-        Reg(67, "lr", 64, "code_ptr", core, lambda c: c.core.get_lr(), lambda c, v: c.core.set_lr(v)),
-        Reg(68, "ctr", 64, "uint64", core, lambda c: c.core.get_ctr(), lambda c, v: c.core.set_ctr(v)),
-        Reg(69, "xer", 32, "uint32", core, lambda c: c.core.get_xer(), lambda c, v: c.core.set_xer(v)),
-        Reg(70, "fpscr", 32, "uint32", fpu, lambda c: c.core.get_fpscr(),
-            lambda c, v: c.core.set_fpscr(v)),
+        Reg(66, "cr", 32, "uint32", core, lambda c: c.get_cr(), lambda c, v: c.set_cr(v)),
+        Reg(67, "lr", 64, "code_ptr", core, lambda c: c.get_lr(), lambda c, v: c.set_lr(v)),
+        Reg(68, "ctr", 64, "uint64", core, lambda c: c.get_ctr(), lambda c, v: c.set_ctr(v)),
+        Reg(69, "xer", 32, "uint32", core, lambda c: c.get_xer(), lambda c, v: c.set_xer(v)),
+        Reg(70, "fpscr", 32, "uint32", fpu, lambda c: c.get_fpscr(),
+            lambda c, v: c.set_fpscr(v)),
     ]
     for k, name in enumerate(GDB_SPRS + EXTRA_SPRS):
         regs.append(_spr_reg(71 + k, name))

@@ -160,17 +160,17 @@ class Session:
         if name in ("pc", "nip"):
             return c.pc
         if name == "lr":
-            return c.core.get_lr()
+            return c.get_lr()
         if name == "ctr":
-            return c.core.get_ctr()
+            return c.get_ctr()
         if name == "cr":
-            return c.core.get_cr()
+            return c.get_cr()
         if name == "xer":
-            return c.core.get_xer()
+            return c.get_xer()
         if name == "msr":
             return c.state.msr
         if name.startswith("r") and name[1:].isdigit() and int(name[1:]) < 32:
-            return c.core.gpr(int(name[1:]))
+            return c.gpr(int(name[1:]))
         if name in SPR_FIELDS or name in ("dec", "hdec", "tbl", "tbu"):
             return c.read_spr(name)
         raise DebugError(f"no register {name!r}")
@@ -393,7 +393,7 @@ class Session:
 
     def _halt_stop(self, c) -> Stop:
         if c.halted == "attn":
-            code = c.core.gpr(3)
+            code = c.gpr(3)
             return Stop("attn", c.index, list(self._events),
                         message=f"cpu{c.index} executed attn: exit code {code}", exit_code=code)
         return Stop(c.halted, c.index, list(self._events),
@@ -451,15 +451,15 @@ class Session:
     def regs_lines(self, cpu: int | None = None) -> list[str]:
         i = self.cur if cpu is None else cpu
         c = self.m.cpus[i]
-        g = c.core.gprs()
+        g = c.gprs()
         out = []
         for row in range(0, 32, 4):
             out.append("  ".join(f"r{n:<2} {g[n]:#018x}" for n in range(row, row + 4)))
         out.append(f"pc  {c.pc:#018x}{self.symbolize(c.pc)}")
         out.append(f"msr {c.state.msr:#018x} [{decode_msr(c.state.msr)}]")
-        out.append(f"cr  {c.core.get_cr():#010x}  xer {c.core.get_xer():#018x}")
-        out.append(f"lr  {c.core.get_lr():#018x}{self.symbolize(c.core.get_lr())}")
-        out.append(f"ctr {c.core.get_ctr():#018x}")
+        out.append(f"cr  {c.get_cr():#010x}  xer {c.get_xer():#018x}")
+        out.append(f"lr  {c.get_lr():#018x}{self.symbolize(c.get_lr())}")
+        out.append(f"ctr {c.get_ctr():#018x}")
         return out
 
     def sprs_lines(self, cpu: int | None = None) -> list[str]:
