@@ -77,9 +77,17 @@ def test_human_summary_and_trace():
     assert "LR=" in out and "CTR=" in out
 
 
-def test_smp_runs_every_cpu():
-    (r,) = run_json(os.path.join(PROGS, "scv_ail0.S"), "--smp", "2")
-    assert len(r["cpus"]) == 2
+def test_smp_runs_every_cpu(tmp_path):
+    """Both threads start at 0x10 and retire instructions: CPU 1 (PIR 1) sets a
+    flag that CPU 0 waits for before it ends the run with attn."""
+    src = tmp_path / "smp.S"
+    src.write_text("    .org 0x10\n    mfspr 5, 1023\n    lis 9, 3\n    cmpdi 5, 0\n    bne cpu1\n"
+                   "wait: ld 8, 0(9)\n    cmpdi 8, 0\n    beq wait\n    mr 3, 8\n    attn\n"
+                   "cpu1: li 10, 0x42\n    std 10, 0(9)\n    b .\n")
+    (r,) = run_json(str(src), "--smp", "2")
+    assert len(r["cpus"]) == 2 and r["outcome"] == "attn" and r["exit_code"] == 0x42
+    assert all(int(c["insns"]) > 0 for c in r["cpus"]), r["cpus"]
+    assert r["cpus"][1]["gpr"][10] == "0x%016x" % 0x42
 
 
 @pytest.mark.parametrize("args,needle", [

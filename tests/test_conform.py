@@ -24,12 +24,24 @@ def ppcvec_run(name, machine):
 
 # ---------------------------------------------------------------- against QEMU
 
+CASES = [(p.name, m) for p in PROGRAMS.values() for m in conform.MACHINES if m in p.machines]
+
+
 @needs_qemu
-def test_every_program_agrees_with_qemu_on_power8_9_10():
+@pytest.mark.parametrize("name,machine", CASES, ids=[f"{n}[{m}]" for n, m in CASES])
+def test_program_agrees_with_qemu(name, machine):
+    """One program on one machine, ppcvec against QEMU 7.2: every recorded field
+    agrees or differs only by a documented QEMU deviation."""
+    r = conform.run_one(PROGRAMS[name], machine, QEMU, MMU)
+    table = "\n".join(conform.table_lines(conform.SuiteResult([r]), diff_only=True)[2:])
+    assert r.status in ("agree", "deviation"), f"{r.status}: {r.reason}\n{table}"
+
+
+@needs_qemu
+def test_documented_deviations_are_all_exercised():
+    """The suite as a whole: every documented deviation is seen (a fixed QEMU
+    would be noticed), on all three machines, POWER8 included."""
     suite = conform.run_suite(list(PROGRAMS.values()), QEMU, ppcvec_mmu=MMU)
-    bad = [line for r in suite.failures for line in conform.table_lines(
-        conform.SuiteResult([r]), diff_only=True)[2:]]
-    assert not suite.failures, "\n".join(bad)
     assert not [r for r in suite.results if r.status == "skipped"]
     machines = {r.machine for r in suite.results}
     assert machines == {"powernv8", "powernv9", "powernv10"}

@@ -28,7 +28,7 @@ def test_mtmsrd_cannot_set_le(ppcvec):
     assert r.outcome == "attn" and not r.gpr(4) & MSR_LE
 
 
-def test_rfid_in_hypervisor_state_still_sets_me(ppcvec):
+def test_hrfid_into_hypervisor_state_sets_me(ppcvec):
     r = ppcvec.run(program("    mfmsr 4\n    attn\n", msr=MSR_SF | MSR_HV | MSR_ME),
                    machine="powernv9")
     assert r.gpr(4) & MSR_ME

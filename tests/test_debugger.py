@@ -213,9 +213,9 @@ def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
     assert "Traceback" not in p.stderr
 
 
-def test_x_real_reads_physical_memory_whatever_the_translation(tmp_path):
-    """`x real` dumps real memory (e.g. the empty scv vectors at 0x17000) even when
-    the CPU translates, and refuses addresses outside RAM with one line."""
+def test_x_real_reads_physical_memory_and_refuses_outside_ram(tmp_path):
+    """`x real` dumps real (physical) memory and refuses addresses outside RAM
+    with one line."""
     import subprocess
     import sys
     cmds = tmp_path / "cmds"

@@ -288,11 +288,17 @@ def test_lpcr_hail_writable_only_on_power10(ppcvec, cpu, keeps_hail):
 
 
 def test_sprg_and_srr_round_trip_and_pir(ppcvec):
-    body = ("    li 3, 0x123\n    mtspr 272, 3\n    mfspr 4, 272\n    mfspr 5, 1023\n"
-            "    li 6, 0x77\n    mtspr 304, 6\n    mfspr 7, 304\n    attn")
+    """SPRG0/HSPRG0 round-trip; PIR (1023) reads each thread's own number: CPU 1
+    publishes its PIR at 0x30000, CPU 0 waits for it before ending the run."""
+    body = ("    mfspr 5, 1023\n    lis 9, 3\n    cmpdi 5, 0\n    bne cpu1\n"
+            "    li 3, 0x123\n    mtspr 272, 3\n    mfspr 4, 272\n"
+            "    li 6, 0x77\n    mtspr 304, 6\n    mfspr 7, 304\n"
+            "wait: ld 8, 0(9)\n    cmpdi 8, 0\n    beq wait\n    attn\n"
+            "cpu1: addi 10, 5, 0x100\n    std 10, 0(9)\n    b .")
     r = run(ppcvec, program(body, msr=HV_MMU_OFF), smp=2)
-    assert r.gpr(4) == 0x123 and r.gpr(5) == 0 and r.gpr(7) == 0x77
-    assert r.gpr(5, cpu=1) == 1 or r.cpus[1].state != "attn"
+    assert r.gpr(4) == 0x123 and r.gpr(7) == 0x77
+    assert r.gpr(5) == 0 and r.gpr(5, cpu=1) == 1
+    assert r.gpr(8) == 0x101                 # what CPU 1 stored: its PIR + 0x100
 
 
 def test_decrementer_interrupt_when_ee(ppcvec):
@@ -398,3 +404,13 @@ def test_interrupt_to_the_os_takes_le_from_lpcr_ile(ppcvec):
     src = program("X: " + _le("sc"), lpcr=LPCR_RESET, enter_msr=guest)      # ILE=0: big-endian
     e = ppcvec.assert_one_interrupt(run(ppcvec, src), "sc", vector=0xC00)
     assert not e.msr_after & MSR_LE
+
+
+@pytest.mark.ppcvec_cpu("power8")
+def test_ppcvec_cpu_marker_runs_on_power8_where_scv_is_illegal(ppcvec):
+    """The pytest plugin's `ppcvec_cpu` marker: the same scv program that takes
+    system_call_vectored on POWER9 is an illegal instruction (HEAI 0xe40,
+    HEIR = the scv image) on POWER8."""
+    r = ppcvec.run(program("    scv 0\n    attn", msr=HV_MMU_OFF))
+    e = r.interrupts[0]
+    assert e.kind == "heai" and e.vector == 0xE40 and e.heir == 0x44000001

@@ -130,14 +130,15 @@ def test_fix_parsing_and_unknown_names():
         get_scenario("nope")
 
 
-def test_matrix_expectations_hold():
-    for name, s in SCENARIOS.items():
-        if s.platform != "powernv":
-            continue
-        for cpu in s.cpus:
-            for fix in fix_settings(s):
-                sr = run_scenario(name, fix, cpu)
-                assert sr.outcome == sr.expected, (name, cpu, sorted(fix), sr.diagnosis)
+MATRIX = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items() if s.platform == "powernv"
+          for cpu in s.cpus for fix in fix_settings(s)]
+
+
+@pytest.mark.parametrize("name,cpu,fix", MATRIX,
+                         ids=[f"{n}-{c}-{'+'.join(f) or 'none'}" for n, c, f in MATRIX])
+def test_matrix_expectations_hold(name, cpu, fix):
+    sr = run_scenario(name, frozenset(fix), cpu)
+    assert sr.outcome == sr.expected, (name, cpu, fix, sr.diagnosis)
 
 
 def test_cli_scenario_run_json():

@@ -146,14 +146,15 @@ def test_kexec_crashes_without_the_2024_fix_and_not_with_it():
     assert off and all(e.seq < off[0].seq for e in scvs(good, cpu=1))
 
 
-def test_every_declared_expectation_holds():
-    for name, s in SCENARIOS.items():
-        if s.platform != "pseries":
-            continue
-        for cpu in s.cpus:
-            for fix in fix_settings(s):
-                sr = run_scenario(name, fix, cpu)
-                assert sr.outcome == sr.expected, (name, cpu, sorted(fix), sr.diagnosis)
+MATRIX = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items() if s.platform == "pseries"
+          for cpu in s.cpus for fix in fix_settings(s)]
+
+
+@pytest.mark.parametrize("name,cpu,fix", MATRIX,
+                         ids=[f"{n}-{c}-{'+'.join(f) or 'none'}" for n, c, f in MATRIX])
+def test_every_declared_expectation_holds(name, cpu, fix):
+    sr = run_scenario(name, frozenset(fix), cpu)
+    assert sr.outcome == sr.expected, (name, cpu, fix, sr.diagnosis)
 
 
 def test_cli_json_and_bad_fix():

@@ -1,5 +1,5 @@
 """`ppcvec scenario list|run` and `ppcvec regress`: the PR-KVM SCV/AIL crash
-scenarios (harness/scenarios.py, docs/scenarios.md)."""
+scenarios (harness/scenarios/core.py, docs/scenarios.md)."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,5 @@
 """The debugging engine behind `ppcvec debug` (a command stepper) and
-`ppcvec gdbserver` (harness/gdbstub.py).
+`ppcvec gdbserver` (harness/debug/gdbstub.py).
 
 Both front-ends drive one `Session`: the same Machine, boot and events as
 `ppcvec run`.  Stops come from what the engine already offers and cost nothing

@@ -7,7 +7,11 @@ from harness.loader.images import image_from_source
 
 
 class Ppcvec:
-    """Facade handed out by the `ppcvec` fixture."""
+    """Facade handed out by the `ppcvec` fixture.  `defaults` are RunOptions
+    every run starts from (the `ppcvec_cpu` marker sets cpu and machine)."""
+
+    def __init__(self, **defaults):
+        self.defaults = defaults
 
     def assemble(self, source: str, name: str = "<test>", defsyms=None):
         from harness.toolchain.asm import assemble
@@ -16,13 +20,14 @@ class Ppcvec:
     def run(self, source: str, name: str = "<test>", **opts) -> Result:
         """Assemble GNU-as `source` and run it; keyword arguments are RunOptions
         (machine, cpu, smp, max_insns, mmu, dumps, defsyms, ...)."""
+        opts = {**self.defaults, **opts}
         if "max_insns" not in opts:
             opts["max_insns"] = 1_000_000
         o = RunOptions(**opts)
         return run_image(image_from_source(source, name, o.defsyms), o)
 
     def run_file(self, path: str, **opts) -> Result:
-        return run_image_file(path, RunOptions(**opts))
+        return run_image_file(path, RunOptions(**{**self.defaults, **opts}))
 
     # -------------------------------------------------------------- assertions
     @staticmethod

@@ -14,10 +14,21 @@ import pytest
 from harness.testing.fixture import Ppcvec
 
 
+CPU_MACHINES = {"power8": "powernv8", "power9": "powernv9", "power10": "powernv10"}
+
+
 @pytest.fixture
-def ppcvec():
-    """Assemble and run programs; assertion helpers (see harness.testing.fixture.Ppcvec)."""
-    return Ppcvec()
+def ppcvec(request):
+    """Assemble and run programs; assertion helpers (see harness.testing.fixture.Ppcvec).
+    `@pytest.mark.ppcvec_cpu("power8")` runs the test's programs on that CPU (on
+    its PowerNV machine unless the run names another)."""
+    marker = request.node.get_closest_marker("ppcvec_cpu")
+    if marker is None:
+        return Ppcvec()
+    cpu = marker.args[0] if marker.args else marker.kwargs.get("name")
+    if cpu not in CPU_MACHINES:
+        raise pytest.UsageError(f"ppcvec_cpu({cpu!r}): choose from {', '.join(CPU_MACHINES)}")
+    return Ppcvec(cpu=cpu, machine=CPU_MACHINES[cpu])
 
 
 def pytest_configure(config):
