@@ -24,7 +24,8 @@ import threading
 
 from emu.state import SPR_FIELDS
 
-from harness.debug.session import Debugger, DebugError, Session, Stop
+from harness.debug.commands import Debugger
+from harness.debug.session import DebugError, Session, Stop
 from harness.errors import UserError
 
 SIGINT, SIGTRAP = 2, 5
