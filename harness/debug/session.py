@@ -25,12 +25,11 @@ import bisect
 import threading
 from dataclasses import dataclass, field
 
-from emu.bits import (MSR_LE)
+from emu.bits import MSR_LE
 from emu.events import InterruptEvent, SprWriteEvent
-from emu.interrupts import (INTERRUPTS)
+from emu.interrupts import INTERRUPTS
 from emu.mmu import FETCH, READ
 from emu.state import SPR_FIELDS
-
 from harness.run.report import insn_text
 
 # Registers `watch spr` accepts: every privileged register the state holds, and the MSR.
@@ -43,6 +42,7 @@ CHUNK = 1_000_000        # instructions per Machine.run call while continuing
 
 
 from harness.debug.render import SessionRendering, interrupt_offset
+from harness.run.api import prepare
 
 
 class DebugError(Exception):
@@ -104,7 +104,6 @@ class Session(SessionRendering):
 
     @classmethod
     def from_image(cls, image, opts) -> "Session":
-        from harness.run.api import prepare
         m, mt, cpu, _checker = prepare(image, opts)
         return cls(m, image, mt.name, cpu, opts.max_insns)
 
