@@ -43,5 +43,8 @@ def pytest_sessionstart(session):
     if os.environ.get("CI", "").lower() in ("1", "true", "yes") and \
             not hasattr(session.config, "workerinput"):
         problems = yardstick_problems()
+        from emu import unicorn_backend
+        if unicorn_backend._COUNTER_LIB is None:
+            problems.append("emu/_counter (the C block counter) is not built")
         if problems:
             raise pytest.UsageError("CI=true: " + "; ".join(problems))

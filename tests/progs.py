@@ -103,3 +103,27 @@ def program(body: str, *, lpcr: int | None = None, fscr: int | None = None,
 def srr1_of(msr: int) -> int:
     """SRR1-style image of an MSR (IBM bits 33-36 and 42-47 cleared)."""
     return msr & ~0x783F0000 & 0xFFFFFFFFFFFFFFFF
+
+
+def scenario_matrix(platform: str):
+    """pytest.mark.parametrize over every (scenario, cpu, fix) of a platform, each
+    case named like `pseries-kexec-scv-power9-none`, so a failure names its case."""
+    import pytest
+    from harness.scenarios.core import SCENARIOS, fix_settings
+    cases = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items()
+             if s.platform == platform for cpu in s.cpus for fix in fix_settings(s)]
+    return pytest.mark.parametrize("name,cpu,fix", cases,
+                                   ids=[f"{n}-{c}-{'+'.join(f) or 'none'}" for n, c, f in cases])
+
+
+def _block_counter_built() -> bool:
+    from emu import unicorn_backend
+    return unicorn_backend._COUNTER_LIB is not None
+
+
+# Tests that pin exact instruction counts, DEC/HDEC timing or breakpoints inside
+# single-stepped code need emu/_counter (the C block hook, built by `make`);
+# without it counts are slice-granular (README, "Requirements").
+needs_block_counter = __import__("pytest").mark.skipif(
+    not _block_counter_built(),
+    reason="needs emu/_counter, the C block counter (a C compiler at install time)")

@@ -8,7 +8,7 @@ LPCR[HDICE]).  Rules (emu/cpu.py hdec_write, hdec_enabled, async_interrupt):
   * it is an HV-class interrupt: HSRR0/HSRR1, MSR[HV]=1, vector 0x980;
   * it ranks above the Decrementer.
 The timebase ticks once per retired instruction."""
-from progs import (MSR_EE, MSR_DR, MSR_HV, MSR_IR, MSR_ME, MSR_RI, MSR_SF, SENTINEL_SRR0,
+from progs import (needs_block_counter, MSR_EE, MSR_DR, MSR_HV, MSR_IR, MSR_ME, MSR_RI, MSR_SF, SENTINEL_SRR0,
                    SENTINEL_SRR1, program, srr1_of)
 
 LPCR_HDICE = 1
@@ -41,6 +41,7 @@ def test_hdec_interrupt_with_hdice_and_ee(ppcvec):
     assert r.outcome == "idle"                      # then parked in the 0x980 slot
 
 
+@needs_block_counter
 def test_hdec_fires_after_the_programmed_count(ppcvec):
     """HDEC=N: the interrupt comes N+1 timebase ticks after the mtspr (HDEC reads -1)."""
     body = "    li 3, 40\n    mtspr 310, 3\nloop: addi 5, 5, 1\n    b loop\n"
@@ -57,6 +58,7 @@ def test_hdec_without_hdice_is_not_taken(ppcvec):
     assert r.interrupts == [] and r.outcome == "idle"
 
 
+@needs_block_counter
 def test_hdec_masked_by_ee_in_hypervisor_state_until_mtmsrd(ppcvec):
     """HV=1, EE=0: the exception waits; mtmsrd EE=1 lets it in before the next
     instruction (HSRR0 = the instruction after the mtmsrd)."""
@@ -119,6 +121,7 @@ def test_hdec_with_ail3_and_relocation_on_power9(ppcvec):
         ppcvec.assert_one_interrupt(r, "hdec", vector=vector, hsrr0=r.symbols["X"])
 
 
+@needs_block_counter
 def test_mfspr_hdec_reads_the_count_down(ppcvec):
     body = "    li 3, 1000\n    mtspr 310, 3\n    nop\n    nop\n    mfspr 4, 310\n    attn\n"
     r = run(ppcvec, program(body, lpcr=LPCR_RESET, msr=HOST))

@@ -4,10 +4,12 @@ import os
 import re
 import subprocess
 import sys
+from progs import needs_block_counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@needs_block_counter
 def test_readme_first_program_output_is_what_the_readme_shows(tmp_path):
     text = open(os.path.join(ROOT, "README.md")).read()
     src = re.search(r"```asm\n(.*?)```", text, re.S).group(1)

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
+from progs import scenario_matrix
 from harness.errors import UserError
-from harness.scenarios.core import (SCENARIOS, fix_settings, get_scenario, parse_fix, read_results,
+from harness.scenarios.core import (fix_settings, get_scenario, parse_fix, read_results,
                                run_scenario)
 
 GUEST = "powernv-pr-guest-scv"
@@ -130,12 +131,7 @@ def test_fix_parsing_and_unknown_names():
         get_scenario("nope")
 
 
-MATRIX = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items() if s.platform == "powernv"
-          for cpu in s.cpus for fix in fix_settings(s)]
-
-
-@pytest.mark.parametrize("name,cpu,fix", MATRIX,
-                         ids=[f"{n}-{c}-{'+'.join(f) or 'none'}" for n, c, f in MATRIX])
+@scenario_matrix("powernv")
 def test_matrix_expectations_hold(name, cpu, fix):
     sr = run_scenario(name, frozenset(fix), cpu)
     assert sr.outcome == sr.expected, (name, cpu, fix, sr.diagnosis)

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from harness.scenarios.core import SCENARIOS, fix_settings, get_scenario
+from progs import scenario_matrix
+from harness.scenarios.core import get_scenario
 from harness.scenarios.core import run_scenario
 from harness.scenarios.pseries import read_pseries_results
 
@@ -146,12 +147,7 @@ def test_kexec_crashes_without_the_2024_fix_and_not_with_it():
     assert off and all(e.seq < off[0].seq for e in scvs(good, cpu=1))
 
 
-MATRIX = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items() if s.platform == "pseries"
-          for cpu in s.cpus for fix in fix_settings(s)]
-
-
-@pytest.mark.parametrize("name,cpu,fix", MATRIX,
-                         ids=[f"{n}-{c}-{'+'.join(f) or 'none'}" for n, c, f in MATRIX])
+@scenario_matrix("pseries")
 def test_every_declared_expectation_holds(name, cpu, fix):
     sr = run_scenario(name, frozenset(fix), cpu)
     assert sr.outcome == sr.expected, (name, cpu, fix, sr.diagnosis)

@@ -6,7 +6,7 @@ Most programs put `rfid` in the 0xD00 slot: it resumes at SRR0 with SRR1, so
 SE (or BE) is on again and the next instruction is traced too; every trace is
 an event with its SRR0.  The run ends at the System Call vector's `b .`."""
 from emu.cpu import is_branch, never_traced, trace_after
-from progs import MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, load64, \
+from progs import needs_block_counter, MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, load64, \
     program, srr1_of
 
 MSR_SE = 1 << 10
@@ -201,6 +201,7 @@ def test_trace_from_user_with_hail_on_power10_is_relocated(ppcvec):
 
 # ---------------------------------------------------------------- run loop
 
+@needs_block_counter
 def test_stepped_loop_respects_the_budget(ppcvec):
     src = program(set_msr(HV_REAL | MSR_SE) + "X:  b X\n", msr=HV_REAL, handlers=RESUME)
     r = run(ppcvec, src, max_insns=1000)
@@ -219,6 +220,7 @@ def test_se_off_runs_natively_without_traces(ppcvec):
     ppcvec.assert_one_interrupt(r, "sc", srr0=r.symbols["X"] + 24)
 
 
+@needs_block_counter
 def test_breakpoint_inside_single_stepped_code_stops_before_it(ppcvec):
     from emu.machine import Machine
     src = program("    li 3, 0\n" + set_msr(HV_REAL | MSR_SE) + STEPPED, msr=HV_REAL,
