@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from harness.toolchain.asm import assemble_file
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGS = os.path.join(ROOT, "tests", "programs")
 
@@ -29,8 +31,9 @@ def test_scv_ail0_outcome_registers_events_and_dump():
     (e,) = r["interrupts"]
     assert e["kind"] == "scv" and e["vector"] == "0x0000000000017020" and e["ail"] == 0
     assert e["srr0"] is None and e["srr1"] is None
+    syms = assemble_file(os.path.join(PROGS, "scv_ail0.S")).symbols
     lr = int(e["lr"], 16)
-    assert int(e["insn_addr"], 16) == lr - 4
+    assert int(e["insn_addr"], 16) == syms["before_scv"] and lr == syms["after_scv"]
     cpu = r["cpus"][0]
     assert cpu["gpr"][5] == "0x0000000000001234"
     assert int(cpu["spr"]["fscr"], 16) == 0x1000
