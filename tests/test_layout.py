@@ -97,3 +97,18 @@ def test_emu_never_imports_harness_and_only_the_backend_touches_unicorn():
             assert "harness" not in imported, name
         if name != "emu.unicorn_backend":
             assert "unicorn" not in imported, name
+
+
+def test_nothing_outside_emu_reaches_the_execution_core():
+    """The tools read registers through emu.cpu.Cpu (gpr, get_cr, get_xer, fpr, ...),
+    never through its Unicorn core (`cpu.core`)."""
+    offenders = []
+    for name, path in modules().items():
+        if name.startswith("emu"):
+            continue
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#")[0]
+            if ".core." in code and "scenarios.core" not in code and "asm.core" not in code \
+                    and "power.core" not in code:
+                offenders.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()}")
+    assert not offenders, offenders
