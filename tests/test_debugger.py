@@ -11,7 +11,8 @@ import pytest
 
 from progs import MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, program
 
-from harness.debug.session import Debugger, Session
+from harness.debug.commands import Debugger
+from harness.debug.session import Session
 from harness.loader.images import image_from_source
 from harness.run import RunOptions
 

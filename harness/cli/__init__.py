@@ -3,6 +3,9 @@
 Each sub-command lives in its own module (`harness/cmd_*.py`) exposing
 `register(subparsers)`; the parser calls the function stored in `func`.
 Every user error is one line on stderr and exit code 2, never a traceback.
+Sub-commands import their implementation when they run (not to hide an import
+cycle: tests/test_layout.py proves there is none) so that `ppcvec asm` does not
+load Unicorn and `ppcvec --help` stays fast.
 """
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def load_target(args):
 
 
 def cmd_debug(args) -> int:
-    from harness.debug.session import Session, run_stepper
+    from harness.debug.repl import run_stepper
+    from harness.debug.session import Session
     image, opts = load_target(args)
     if opts.max_insns <= 0:
         raise UserError("--max-insns must be positive")

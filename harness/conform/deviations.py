@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from emu.interrupts import ail_p8_p9, ail_p10
+
 FSCR_IC_MASK = 0xFF << 56
 HEAI_OFFSETS = (0xE40, 0x4E40, 0x18E40)
 
@@ -113,7 +115,6 @@ def _p8_takes_p10_ail_rule(c: Context) -> bool:
         return False
     if c.index >= len(c.qemu_records) or c.index >= len(c.ppcvec_records):
         return False
-    from emu.interrupts import ail_p10, ail_p8_p9
     q, p = c.qemu_records[c.index], c.ppcvec_records[c.index]
     off = _vector_offset(p["slot"])
     if off is None or _vector_offset(q["slot"]) != off:

@@ -33,8 +33,11 @@ from dataclasses import dataclass, field
 
 import guest_images
 from harness.conform.deviations import Context, find_deviation
+from harness.conform.qmp import Qmp, QmpError
 from harness.errors import UserError
 from harness.loader.images import Image
+from harness.run.api import RunOptions, run_image
+from harness.toolchain.asm import assemble_file
 
 # the programs ship as package data of harness.conform (programs/*.S, conform.inc)
 CONF_DIR = os.path.join(os.fspath(importlib.resources.files("harness.conform")), "programs")
@@ -191,7 +194,6 @@ def build_image(prog: Program, machine: str) -> Image:
     key = (prog.path, machine, os.path.getmtime(prog.path))
     img = _image_cache.get(key)
     if img is None:
-        from harness.toolchain.asm import assemble_file
         mmu = table_kind(prog, machine)
         defsyms = {"CPU": CPU_NUMBER[machine],
                    "CONF_MMU_RADIX": 1 if mmu == "radix" else 0,
@@ -237,7 +239,6 @@ def architected_mmu_available() -> bool:
 
 
 def run_ppcvec(prog: Program, machine: str, mmu: str = "identity") -> Observation:
-    from harness.run.api import RunOptions, run_image
     img = build_image(prog, machine)
     opts = RunOptions(machine=machine, mmu=mmu, max_insns=PPCVEC_BUDGET, smp=prog.smp,
                       dumps=[(RESULTS, AREA_DWORDS * 8)])
@@ -269,7 +270,6 @@ def run_qemu(prog: Program, machine: str, qemu: str, timeout: float = QEMU_TIMEO
     """Run the image under QEMU in a private directory, poll the results area
     through QMP until the done marker appears (or `timeout`), read it, and kill
     QEMU by its process id."""
-    from harness.conform.qmp import Qmp, QmpError
     img = build_image(prog, machine)
     tmp = tempfile.mkdtemp(prefix="ppcvec-conform-")
     image_path = os.path.join(tmp, "image.bin")

@@ -1,2 +1,3 @@
-"""Debugging: the run-control session and debugger (`session`) and the GDB
-remote-serial-protocol server (`gdbstub`)."""
+"""Debugging: the run-control engine (`session`), what it shows (`render`), the
+stepper's command interpreter (`commands`, reused by gdb `monitor`), its
+front-end loop (`repl`) and the GDB remote-serial-protocol server (`gdbstub`)."""

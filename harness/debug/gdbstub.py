@@ -23,9 +23,10 @@ import socket
 import threading
 
 from emu.state import SPR_FIELDS
-
-from harness.debug.session import Debugger, DebugError, Session, Stop
+from harness.debug.commands import Debugger
+from harness.debug.session import DebugError, Session, Stop
 from harness.errors import UserError
+from harness.toolchain.elf import write_elf
 
 SIGINT, SIGTRAP = 2, 5
 MAX_PACKET = 0x4000
@@ -451,7 +452,6 @@ class GdbServer:
 
     def exec_bytes(self) -> bytes:
         if getattr(self, "_elf", None) is None:
-            from harness.toolchain.elf import write_elf
             img = self.s.image
             syms = {k: v for k, v in self.s.symbols.items()}
             entry = img.entry if img.entry is not None else 0x10

@@ -1,5 +1,6 @@
-"""The debugging engine behind `ppcvec debug` (a command stepper) and
-`ppcvec gdbserver` (harness/debug/gdbstub.py).
+"""The debugging engine behind `ppcvec debug` (a command stepper,
+harness/debug/commands.py and repl.py) and `ppcvec gdbserver`
+(harness/debug/gdbstub.py).
 
 Both front-ends drive one `Session`: the same Machine, boot and events as
 `ppcvec run`.  Stops come from what the engine already offers and cost nothing
@@ -15,26 +16,21 @@ while the machine runs:
                                    first instruction, and the InterruptEvent
                                    says why (vector, AIL rule, saved registers).
 
-`Debugger` is the command interpreter (the stepper; gdb `monitor` commands
-reuse it).  See docs/debugging.md.
+What a session shows (stops, registers, AIL) is in harness/debug/render.py.
+See docs/debugging.md.
 """
 from __future__ import annotations
 
 import bisect
-import shlex
 import threading
 from dataclasses import dataclass, field
 
-from emu.bits import (FSCR_SCV, LPCR_HAIL, LPCR_HR, MSR_DR, MSR_HV, MSR_IR, MSR_LE, MSR_PR,
-                      decode_fscr, decode_lpcr, decode_msr, lpcr_ail)
-from emu.events import HaltEvent, InterruptEvent, SprWriteEvent
-from emu.interrupts import (INTERRUPTS, SCV_VECTOR_BASE, InterruptRequest, compute_delivery)
-from emu.memory import MemoryError_
+from emu.bits import MSR_LE
+from emu.events import InterruptEvent, SprWriteEvent
+from emu.interrupts import INTERRUPTS
 from emu.mmu import FETCH, READ
 from emu.state import SPR_FIELDS
-
-from harness.errors import UserError
-from harness.run.report import insn_text, trace_lines
+from harness.run.report import insn_text
 
 # Registers `watch spr` accepts: every privileged register the state holds, and the MSR.
 WATCHABLE = ("msr",) + SPR_FIELDS
@@ -43,6 +39,10 @@ DELIVERY_WRITES = ("msr", "srr0", "srr1", "hsrr0", "hsrr1", "fscr", "hfscr", "da
                    "heir")
 INTERRUPT_KINDS = tuple(INTERRUPTS) + ("any",)
 CHUNK = 1_000_000        # instructions per Machine.run call while continuing
+
+
+from harness.debug.render import SessionRendering, interrupt_offset
+from harness.run.api import prepare
 
 
 class DebugError(Exception):
@@ -69,15 +69,7 @@ def parse_int(text: str) -> int:
         raise DebugError(f"not a number: {text!r}") from None
 
 
-def interrupt_offset(e: InterruptEvent) -> int:
-    """The real-mode vector of an interrupt, before AIL relocation (ISA III 7.5
-    vector table; scv: 0x17000 + LEV*0x20)."""
-    if e.kind == "scv":
-        return SCV_VECTOR_BASE + (e.lev or 0) * 0x20
-    return INTERRUPTS[e.kind].vector
-
-
-class Session:
+class Session(SessionRendering):
     """One machine under a debugger."""
 
     def __init__(self, machine, image, machine_name: str = "", cpu_name: str = "",
@@ -112,7 +104,6 @@ class Session:
 
     @classmethod
     def from_image(cls, image, opts) -> "Session":
-        from harness.run.api import prepare
         m, mt, cpu, _checker = prepare(image, opts)
         return cls(m, image, mt.name, cpu, opts.max_insns)
 
@@ -398,453 +389,3 @@ class Session:
                         message=f"cpu{c.index} executed attn: exit code {code}", exit_code=code)
         return Stop(c.halted, c.index, list(self._events),
                     message=f"cpu{c.index} {c.halted}: {c.halt_detail}")
-
-    # ------------------------------------------------------------ explanations
-    def describe_stop(self, st: Stop, verbose_interrupts: bool) -> list[str]:
-        """Lines explaining a stop: dispatch decisions, watch hits, the reason."""
-        out = []
-        ints = [e for e in st.events if isinstance(e, InterruptEvent)]
-        shown = ints if verbose_interrupts else [e for e in ints if e is st.trigger]
-        for e in shown:
-            out += trace_lines(e, self.symbols)
-            out.append(self.landing_line(e))
-        if not verbose_interrupts and len(ints) > len(shown):
-            out.append(f"({len(ints) - len(shown)} other interrupt(s) delivered on the way; "
-                       f"`events` lists them)")
-        if st.reason == "watch" or st.changes:
-            ev = st.trigger
-            for name, old, new in st.changes:
-                if isinstance(ev, InterruptEvent):
-                    how = f"by the {ev.kind} interrupt delivery at {ev.insn_addr:#x}"
-                elif isinstance(ev, SprWriteEvent):
-                    how = (f"by {ev.insn_addr:#x}{self.symbolize(ev.insn_addr)}: "
-                           f"{insn_text(ev.insn, ev.insn_addr)} ({ev.source})")
-                else:
-                    how = ""
-                out.append(f"watch spr {name}: {old:#x} -> {new:#x} {how}".rstrip())
-                out += ["    " + ln for ln in self.decode_spr(name, new)]
-        if st.reason == "interrupt":
-            out.append(f"stopped: break interrupt {st.trigger.kind}")
-        elif st.reason == "vector":
-            e = st.trigger
-            asked = e.vector if e.vector in self.vector_breaks else interrupt_offset(e)
-            where = "" if asked == e.vector else f" (delivered at {e.vector:#x})"
-            out.append(f"stopped: break vector {asked:#x}{where}")
-        elif st.message:
-            out.append(st.message)
-        return out
-
-    def landing_line(self, e: InterruptEvent) -> str:
-        return (f"landed at vector {e.vector:#x}{self.symbolize(e.vector)} ({e.name}), "
-                f"AIL={e.ail}: {e.ail_rule}")
-
-    @staticmethod
-    def decode_spr(name: str, value: int) -> list[str]:
-        if name == "msr":
-            return [f"[{decode_msr(value)}]"]
-        if name == "lpcr":
-            return [f"[{decode_lpcr(value)}]"]
-        if name in ("fscr", "hfscr"):
-            return [f"[{decode_fscr(value)}]"]
-        return []
-
-    def regs_lines(self, cpu: int | None = None) -> list[str]:
-        i = self.cur if cpu is None else cpu
-        c = self.m.cpus[i]
-        g = c.gprs()
-        out = []
-        for row in range(0, 32, 4):
-            out.append("  ".join(f"r{n:<2} {g[n]:#018x}" for n in range(row, row + 4)))
-        out.append(f"pc  {c.pc:#018x}{self.symbolize(c.pc)}")
-        out.append(f"msr {c.state.msr:#018x} [{decode_msr(c.state.msr)}]")
-        out.append(f"cr  {c.get_cr():#010x}  xer {c.get_xer():#018x}")
-        out.append(f"lr  {c.get_lr():#018x}{self.symbolize(c.get_lr())}")
-        out.append(f"ctr {c.get_ctr():#018x}")
-        return out
-
-    def sprs_lines(self, cpu: int | None = None) -> list[str]:
-        i = self.cur if cpu is None else cpu
-        c = self.m.cpus[i]
-        st = c.state
-        out = [f"msr    {st.msr:#018x}  [{decode_msr(st.msr)}]",
-               f"lpcr   {st.lpcr:#018x}  [{decode_lpcr(st.lpcr)}]",
-               f"fscr   {st.fscr:#018x}  [{decode_fscr(st.fscr)}]",
-               f"hfscr  {st.hfscr:#018x}  [{decode_fscr(st.hfscr)}]"]
-        names = [n for n in SPR_FIELDS if n not in ("lpcr", "fscr", "hfscr")] + ["dec", "hdec"]
-        for k in range(0, len(names), 3):
-            out.append("  ".join(f"{n:<6} {c.read_spr(n):#018x}" for n in names[k:k + 3]))
-        return out
-
-    def ail_lines(self, cpu: int | None = None) -> list[str]:
-        """Where interrupts taken now would go, and which AIL rule decides
-        (emu.interrupts.compute_delivery on the current state, nothing applied)."""
-        i = self.cur if cpu is None else cpu
-        c = self.m.cpus[i]
-        st = c.state
-        model = c.model
-        msr = st.msr
-        out = [f"cpu{i} ({model.name}, AIL rule {model.ail_rule}): LPCR[AIL]={lpcr_ail(st.lpcr)} "
-               f"HAIL={int(bool(st.lpcr & LPCR_HAIL))} HR={int(bool(st.lpcr & LPCR_HR))}; "
-               f"MSR IR={int(bool(msr & MSR_IR))} DR={int(bool(msr & MSR_DR))} "
-               f"HV={int(bool(msr & MSR_HV))} PR={int(bool(msr & MSR_PR))}; "
-               f"FSCR[SCV]={int(bool(st.fscr & FSCR_SCV))}"]
-        cases = [("scv 0", InterruptRequest("scv", c.pc + 4, c.pc, lev=0)),
-                 ("sc 0", InterruptRequest("sc", c.pc + 4, c.pc)),
-                 ("fu", InterruptRequest("fu", c.pc, c.pc, ic=12)),
-                 ("program", InterruptRequest("program", c.pc, c.pc)),
-                 ("hfu", InterruptRequest("hfu", c.pc, c.pc, ic=12))]
-        for label, req in cases:
-            if not model.has_interrupt(req.kind):
-                continue
-            dl = compute_delivery(model, st, req, self.m.hv_capable)
-            out.append(f"  {label:<8} -> {dl.vector:#018x}  AIL={dl.ail.ail}: {dl.ail.rule}")
-        if model.has_scv and not st.fscr & FSCR_SCV:
-            out.append("  note: FSCR[SCV]=0, so an scv here is a facility unavailable interrupt "
-                       "(0xf60, FSCR[IC]=12), not a system call")
-        return out
-
-    def event_lines(self, include_all: bool = False) -> list[str]:
-        ev = self.m.events
-        items = list(ev.interrupts)
-        if include_all:
-            items += ev.spr_writes + ev.halts
-        items.sort(key=lambda e: e.seq)
-        out = []
-        for e in items:
-            if isinstance(e, InterruptEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} {e.kind:<8} at {e.insn_addr:#018x}"
-                           f"{self.symbolize(e.insn_addr)}  {insn_text(e.insn, e.insn_addr)}"
-                           f"  -> {e.vector:#018x}{self.symbolize(e.vector)}  AIL={e.ail}")
-            elif isinstance(e, SprWriteEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} {e.spr:<8} {e.old:#x} -> {e.new:#x} "
-                           f"at {e.insn_addr:#x} ({e.source})")
-            elif isinstance(e, HaltEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} halt     {e.reason} at {e.pc:#x} {e.detail}".rstrip())
-        return out or ["no events yet"]
-
-
-# ---------------------------------------------------------------- the stepper
-
-HELP = """\
-commands:
-  step | stepi [N]         execute one instruction (N times) on the current CPU; an sc, scv
-                           or faulting instruction is one step that lands in the handler
-  next [N]                 like step, but runs a call (branch with LK=1) to its return
-  continue                 run every CPU until a breakpoint, watch point or the end
-  break ADDR|SYMBOL        stop before executing ADDR (number, symbol, sym+off)
-  break vector V           stop after an interrupt is delivered to vector V
-                           (0xf60 also matches its AIL-relocated 0xc000000000004f60)
-  break interrupt KIND     stop after an interrupt of KIND is delivered
-                           (scv, sc, fu, program, hfu, heai, dsi, ..., any)
-  watch spr NAME           stop when a privileged register changes (lpcr, fscr, msr, ...)
-  breaks                   list breakpoints, interrupt/vector breaks and watch points
-  delete [ID]              delete breakpoint ID (all stop conditions without ID)
-  regs                     GPRs, pc, msr, cr, lr, ctr, xer
-  sprs                     privileged registers, MSR/LPCR/FSCR decoded
-  ail                      where interrupts taken now would go, and why (AIL rule)
-  disas [ADDR] [N]         disassemble N instructions (default 8) at ADDR (default pc)
-  x ADDR [LEN]             dump LEN bytes (default 64) at effective address ADDR
-  x real ADDR [LEN]        the same at a real (physical) address
-  events [all]             interrupts delivered so far (all: SPR writes and halts too)
-  cpu [N]                  show or select the current CPU
-  help                     this text
-  quit                     leave"""
-
-COMMAND_WORDS = ("step", "stepi", "next", "continue", "break", "watch", "breaks", "delete",
-                 "regs", "sprs", "ail", "disas", "x", "events", "cpu", "help", "quit")
-ALIASES = {"s": "step", "si": "stepi", "n": "next", "ni": "next", "c": "continue",
-           "cont": "continue", "b": "break", "q": "quit", "exit": "quit", "info": "breaks",
-           "disassemble": "disas", "r": "regs", "registers": "regs"}
-
-
-class Debugger:
-    """The command interpreter of `ppcvec debug` (and gdb `monitor`)."""
-
-    def __init__(self, session: Session, write=print):
-        self.s = session
-        self.write = write
-        self.done = False
-        self.failures = 0
-
-    def emit(self, lines) -> None:
-        for ln in lines:
-            self.write(ln)
-
-    def banner(self) -> list[str]:
-        s = self.s
-        n = len(s.m.cpus)
-        return [f"ppcvec debug: {s.image.name} on {s.machine_name} ({s.cpu_name}, "
-                f"{n} CPU{'s' if n > 1 else ''}); `help` lists commands",
-                s.location()]
-
-    def execute(self, line: str, allow_run: bool = True) -> None:
-        """Run one command line; errors are printed, never raised."""
-        try:
-            words = shlex.split(line, comments=True)
-        except ValueError as e:
-            self.write(f"error: {e}")
-            self.failures += 1
-            return
-        if not words:
-            return
-        cmd = ALIASES.get(words[0], words[0])
-        args = words[1:]
-        fn = getattr(self, "cmd_" + cmd, None) if cmd in COMMAND_WORDS else None
-        if fn is None:
-            self.write(f"unknown command {words[0]!r} (`help` lists commands)")
-            self.failures += 1
-            return
-        if not allow_run and cmd in ("step", "stepi", "next", "continue", "cpu", "quit"):
-            self.write(f"{cmd}: not available here (use gdb's own commands)")
-            self.failures += 1
-            return
-        try:
-            fn(args)
-        except (DebugError, UserError, MemoryError_) as e:
-            self.write(f"error: {e}")
-            self.failures += 1
-
-    # ------------------------------------------------------------ execution
-    def _count(self, args) -> int:
-        n = parse_int(args[0]) if args else 1
-        if n < 1:
-            raise DebugError("the count must be positive")
-        return n
-
-    def cmd_step(self, args) -> None:
-        n = self._count(args)
-        for _ in range(n):
-            st = self.s.step()
-            self.emit(self.s.describe_stop(st, verbose_interrupts=True))
-            if st.reason != "step" or st.trigger is not None:
-                break
-        self.write(self.s.location())
-
-    cmd_stepi = cmd_step
-
-    def cmd_next(self, args) -> None:
-        n = self._count(args)
-        for _ in range(n):
-            s = self.s
-            c = s.m.cpus[s.cur]
-            word = s.insn_at(c.pc)
-            if word is not None and _is_call(word):
-                ret = c.pc + 4
-                temp = ret not in s.m.breakpoints
-                if temp:
-                    s.m.set_breakpoints(set(s.m.breakpoints) | {ret})
-                try:
-                    st = s.step()
-                    if st.reason == "step" and st.trigger is None and c.pc != ret:
-                        st = s.cont()
-                finally:
-                    if temp:
-                        s._apply_breakpoints()
-                if st.reason == "breakpoint" and c.pc == ret and temp:
-                    st.message = ""
-            else:
-                st = s.step()
-            self.emit(s.describe_stop(st, verbose_interrupts=st.reason == "step"))
-            if st.message or st.trigger is not None:
-                break
-        self.write(self.s.location())
-
-    def cmd_continue(self, args) -> None:
-        if args:
-            raise DebugError("continue takes no arguments")
-        st = self.s.cont()
-        self.s.cur = st.cpu
-        self.emit(self.s.describe_stop(st, verbose_interrupts=False))
-        self.write(self.s.location())
-
-    def cmd_quit(self, args) -> None:
-        self.done = True
-
-    def cmd_cpu(self, args) -> None:
-        if args:
-            n = parse_int(args[0])
-            if not 0 <= n < len(self.s.m.cpus):
-                raise DebugError(f"no cpu {n} (this machine has {len(self.s.m.cpus)})")
-            self.s.cur = n
-        self.write(self.s.location())
-
-    # ------------------------------------------------------------ stop conditions
-    def cmd_break(self, args) -> None:
-        if not args:
-            raise DebugError("usage: break ADDR|SYMBOL | break vector V | break interrupt KIND")
-        if args[0] == "vector":
-            if len(args) != 2:
-                raise DebugError("usage: break vector V (e.g. break vector 0xf60)")
-            v = self.s.eval_addr(args[1])
-            self.s.break_vector(v)
-            self.write(f"break vector {v:#x}")
-            return
-        if args[0] == "interrupt":
-            if len(args) != 2:
-                raise DebugError("usage: break interrupt scv|sc|fu|program|...|any")
-            self.s.break_interrupt(args[1])
-            self.write(f"break interrupt {args[1]}")
-            return
-        if len(args) != 1:
-            raise DebugError("usage: break ADDR|SYMBOL")
-        addr = self.s.eval_addr(args[0])
-        bid = self.s.add_break(addr)
-        self.write(f"breakpoint {bid} at {addr:#x}{self.s.symbolize(addr)}")
-
-    def cmd_watch(self, args) -> None:
-        if len(args) != 2 or args[0] != "spr":
-            raise DebugError("usage: watch spr NAME (lpcr, fscr, hfscr, msr, srr0, ...)")
-        self.s.watch_spr(args[1])
-        self.write(f"watch spr {args[1].lower()}")
-
-    def cmd_breaks(self, args) -> None:
-        s = self.s
-        lines = [f"breakpoint {bid} at {a:#x}{s.symbolize(a)}" for bid, a in sorted(s.user_breaks.items())]
-        lines += [f"break interrupt {k}" for k in sorted(s.interrupt_breaks)]
-        lines += [f"break vector {v:#x}" for v in sorted(s.vector_breaks)]
-        lines += [f"watch spr {n}" for n in sorted(s.spr_watches)]
-        self.emit(lines or ["no breakpoints or watch points"])
-
-    def cmd_delete(self, args) -> None:
-        s = self.s
-        if not args:
-            s.user_breaks.clear()
-            s.interrupt_breaks.clear()
-            s.vector_breaks.clear()
-            s.spr_watches.clear()
-            s._apply_breakpoints()
-            self.write("deleted every breakpoint and watch point")
-            return
-        s.delete_break(parse_int(args[0]))
-        self.write(f"deleted breakpoint {args[0]}")
-
-    # ------------------------------------------------------------ inspection
-    def cmd_regs(self, args) -> None:
-        self.emit(self.s.regs_lines())
-
-    def cmd_sprs(self, args) -> None:
-        self.emit(self.s.sprs_lines())
-
-    def cmd_ail(self, args) -> None:
-        self.emit(self.s.ail_lines())
-
-    def cmd_events(self, args) -> None:
-        if args and args != ["all"]:
-            raise DebugError("usage: events [all]")
-        self.emit(self.s.event_lines(include_all=bool(args)))
-
-    def cmd_disas(self, args) -> None:
-        s = self.s
-        c = s.m.cpus[s.cur]
-        addr = s.eval_addr(args[0]) if args else c.pc
-        n = parse_int(args[1]) if len(args) > 1 else 8
-        if not 1 <= n <= 4096:
-            raise DebugError("disas: count must be 1..4096")
-        if len(args) > 2:
-            raise DebugError("usage: disas [ADDR] [N]")
-        addr &= ~3
-        for k in range(n):
-            a = addr + 4 * k
-            word = s.insn_at(a)
-            if word is None:
-                if k == 0:
-                    raise DebugError(f"cannot read instructions at {a:#x}")
-                break
-            mark = "=>" if a == c.pc else "  "
-            label = s.symbolize(a)
-            self.write(f"{mark} {a:#018x}{label}:  {word:08x}  {insn_text(word, a)}")
-
-    def cmd_x(self, args) -> None:
-        real = bool(args) and args[0] == "real"
-        if real:
-            args = args[1:]
-        if not args or len(args) > 2:
-            raise DebugError("usage: x [real] ADDR [LEN]")
-        s = self.s
-        addr = s.eval_addr(args[0])
-        n = parse_int(args[1]) if len(args) > 1 else 64
-        if not 1 <= n <= 0x10000:
-            raise DebugError("x: length must be 1..65536")
-        if real:        # a real (physical) address, whatever the CPU's translation
-            ram = s.m.ram
-            if not ram.contains(addr, n):
-                raise DebugError(f"x real: {addr:#x}+{n:#x} is outside RAM ({ram.size:#x} bytes)")
-            data = ram.read(addr, n)
-        else:
-            data = s.read_virtual(addr, n)
-        for off in range(0, n, 16):
-            chunk = data[off:off + 16]
-            self.write(f"{addr + off:#018x}: {chunk.hex(' ')}")
-
-    def cmd_help(self, args) -> None:
-        self.emit(HELP.splitlines())
-
-
-def _is_call(word: int) -> bool:
-    """A branch that sets LR (LK=1): b/bc/bclr/bcctr/bctar with LK."""
-    op = word >> 26
-    if op in (16, 18):
-        return bool(word & 1)
-    if op == 19 and ((word >> 1) & 0x3FF) in (16, 528, 560):
-        return bool(word & 1)
-    return False
-
-
-# ---------------------------------------------------------------- front-end loop
-
-def command_source(commands_file: str | None, stdin, interactive: bool, session: Session):
-    """Yield command lines: from a file, from a pipe, or from a line editor with
-    history and completion (prompt_toolkit) on a terminal."""
-    if commands_file is not None:
-        try:
-            with open(commands_file, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-        except OSError as e:
-            raise UserError(f"--commands {commands_file}: {e.strerror}") from None
-        except UnicodeDecodeError:
-            raise UserError(f"--commands {commands_file}: not a text file") from None
-        for ln in lines:
-            yield ln, True
-        return
-    if interactive:
-        try:
-            from prompt_toolkit import PromptSession
-            from prompt_toolkit.completion import WordCompleter
-            from prompt_toolkit.history import InMemoryHistory
-        except ImportError:
-            interactive = False
-        else:
-            words = list(COMMAND_WORDS) + ["vector", "interrupt", "spr", "all"]
-            words += list(INTERRUPT_KINDS) + list(WATCHABLE) + sorted(session.symbols)
-            ps = PromptSession(history=InMemoryHistory(),
-                               completer=WordCompleter(sorted(set(words)), sentence=False))
-            last = ""
-            while True:
-                try:
-                    ln = ps.prompt("(ppcvec) ")
-                except EOFError:
-                    return
-                except KeyboardInterrupt:
-                    continue
-                if not ln.strip():
-                    ln = last       # an empty line repeats the last command (gdb style)
-                last = ln
-                yield ln, False
-    for ln in stdin:
-        yield ln.rstrip("\n"), True
-
-
-def run_stepper(session: Session, commands_file: str | None, stdin, out, interactive: bool) -> int:
-    def write(line):
-        out.write(line + "\n")
-
-    dbg = Debugger(session, write)
-    dbg.emit(dbg.banner())
-    for ln, echo in command_source(commands_file, stdin, interactive, session):
-        if echo and ln.strip():
-            write(f"(ppcvec) {ln.strip()}")
-        dbg.execute(ln)
-        out.flush()
-        if dbg.done:
-            break
-    return 0

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from emu.bits import decode_msr
+from harness.toolchain.disasm import format_insn
 
 
 def insn_text(word, addr) -> str:
     if word is None:
         return "(instruction fetch)"
     try:
-        from harness.toolchain.disasm import format_insn
         return format_insn(word, addr)
     except Exception:
         return ".long 0x%08x" % word

@@ -21,11 +21,12 @@ from typing import Callable
 
 import guest_images
 from emu.bits import FSCR_SCV, LPCR_HAIL, lpcr_ail
-
 from harness.errors import UserError
 from harness.loader.images import Image
-from harness.run.report import symbolize as _report_symbolize
 from harness.run.api import Result, RunOptions, prepare, run_loaded
+from harness.run.report import insn_text
+from harness.run.report import symbolize as _report_symbolize
+from harness.toolchain.asm import assemble_file
 
 IMAGES = guest_images.path()
 INCLUDE = guest_images.INCLUDE
@@ -263,7 +264,6 @@ register(Scenario(
 # ---------------------------------------------------------------- build and run
 @functools.lru_cache(maxsize=64)
 def _assemble(source: str, defsyms: tuple):
-    from harness.toolchain.asm import assemble_file
     return assemble_file(source, defsyms=dict(defsyms), include_dirs=[INCLUDE])
 
 
@@ -318,11 +318,7 @@ def run_scenario(name: str, fix="all", cpu: str = "power9", listeners=(),
     fixset = parse_fix(fix, s)
     image, opts = build(name, fixset, cpu)
     if check_invariants:
-        try:
-            import harness.run.invariants  # noqa: F401
-            opts.check_invariants = True
-        except ImportError:
-            pass
+        opts.check_invariants = True
     m, mt, cpu_name, checker = prepare(image, opts, listeners)
     r = run_loaded(m, mt, cpu_name, image, opts, checker)
     outcome, diagnosis = diagnose(r, s)
@@ -363,7 +359,6 @@ def _function(symbols: dict, addr: int) -> str:
 
 
 def _insn(e) -> str:
-    from harness.run.report import insn_text
     return insn_text(e.insn, e.insn_addr)
 
 

@@ -2,8 +2,10 @@
 and by the project's own tests)."""
 from __future__ import annotations
 
-from harness.run.api import RunOptions, Result, run_image, run_image_file
 from harness.loader.images import image_from_source
+from harness.run.api import Result, RunOptions, run_image, run_image_file
+from harness.run.report import summary_lines
+from harness.toolchain.asm import assemble
 
 
 class Ppcvec:
@@ -14,7 +16,6 @@ class Ppcvec:
         self.defaults = defaults
 
     def assemble(self, source: str, name: str = "<test>", defsyms=None):
-        from harness.toolchain.asm import assemble
         return assemble(source, filename=name, defsyms=defsyms or {})
 
     def run(self, source: str, name: str = "<test>", **opts) -> Result:
@@ -65,5 +66,4 @@ def _fmt(v):
 
 
 def _describe(r: Result, msg: str) -> str:
-    from harness.run.report import summary_lines
     return msg + "\n" + "\n".join(summary_lines(r))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from harness.errors import UserError
 from harness.toolchain.asm import encode as enc
 from harness.toolchain.asm.expr import Evaluator, ExprError, UndefinedSymbol, parse_int
+from harness.toolchain.elf import write_elf
 
 
 class AsmError(UserError):
@@ -48,7 +49,6 @@ class AsmResult:
     sections: list = field(default_factory=list)   # [(name, addr, size, is_code)]
 
     def to_elf(self) -> bytes:
-        from harness.toolchain.elf import write_elf
         return write_elf(self.image, base=0, entry=self.entry, symbols=self.symbols,
                          sections=self.sections)
 
