@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from harness.errors import UserError
 from harness.run.report import summary_lines, trace_lines
-from harness.scenarios.core import (SCENARIOS, fix_label, fix_settings, get_scenario, parse_fix,
+from harness.scenarios.core import (SCENARIOS, UPSTREAM_FILES, fix_label, fix_settings, get_scenario, parse_fix,
                         run_scenario)
 
 
@@ -24,6 +24,9 @@ def cmd_list(args) -> int:
         s = SCENARIOS[name]
         rows.append({"name": s.name, "platform": s.platform, "description": s.description,
                      "hunks": list(s.hunks), "cpus": list(s.cpus), "smp": s.smp,
+                     "provenance": s.provenance, "provenance_note": s.provenance_note,
+                     "upstream": [{"function": f, "file": UPSTREAM_FILES[f]}
+                                  for f in s.upstream],
                      "expected": {c: {fix_label(f, s): s.expected(f, c) for f in fix_settings(s)}
                                   for c in s.cpus}})
     if args.json:
@@ -33,6 +36,9 @@ def cmd_list(args) -> int:
         print(f"{r['name']}  [{r['platform']}, {r['smp']} CPU{'s' if r['smp'] > 1 else ''}, "
               f"hunks: {', '.join(r['hunks'])}]")
         print(f"    {r['description']}")
+        print(f"    provenance: {r['provenance']}"
+              + (f" ({r['provenance_note']})" if r["provenance_note"] else ""))
+        print(f"    models: {', '.join(u['function'] for u in r['upstream'])}")
         for cpu, exp in r["expected"].items():
             print(f"    {cpu:<8} " + "  ".join(f"{k}={v}" for k, v in exp.items()))
     return 0

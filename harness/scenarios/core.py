@@ -59,6 +59,47 @@ SCV_REAL_BASE = 0x17000
 
 
 # ---------------------------------------------------------------- the data
+PROVENANCES = ("upstream", "what-if")
+
+# The upstream Linux functions the guest images model, with the file that
+# defines them (v5.15-v5.18-era tree; kexec: v6.10).  The images use these
+# names as labels; docs/scenarios.md maps each scenario step to them.
+UPSTREAM_FILES = {
+    "start_kernel": "init/main.c",
+    "configure_exceptions": "arch/powerpc/kernel/setup_64.c",
+    "cpu_ready_for_interrupts": "arch/powerpc/kernel/setup_64.c",
+    "htab_initialize": "arch/powerpc/mm/book3s64/hash_utils.c",
+    "htab_bolt_mapping": "arch/powerpc/mm/book3s64/hash_utils.c",
+    "system_call_vectored": "arch/powerpc/kernel/exceptions-64s.S",
+    "system_call_common": "arch/powerpc/kernel/interrupt_64.S",
+    "system_call_exception": "arch/powerpc/kernel/interrupt.c",
+    "machine_power_off": "arch/powerpc/kernel/setup-common.c",
+    "pseries_enable_reloc_on_exc": "arch/powerpc/platforms/pseries/setup.c",
+    "pseries_disable_reloc_on_exc": "arch/powerpc/platforms/pseries/setup.c",
+    "pseries_machine_kexec": "arch/powerpc/platforms/pseries/kexec.c",
+    "pseries_kexec_cpu_down": "arch/powerpc/platforms/pseries/kexec.c",
+    "default_machine_kexec": "arch/powerpc/kexec/core_64.c",
+    "kexec_prepare_cpus": "arch/powerpc/kexec/core_64.c",
+    "kexec_smp_down": "arch/powerpc/kexec/core_64.c",
+    "kvm_dev_ioctl_create_vm": "virt/kvm/kvm_main.c",
+    "kvm_vm_release": "virt/kvm/kvm_main.c",
+    "kvm_arch_vcpu_ioctl_run": "arch/powerpc/kvm/powerpc.c",
+    "kvmppc_core_check_processor_compat_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_core_init_vm_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_core_vcpu_load_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_core_vcpu_put_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_handle_exit_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_handle_fac": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_set_fscr": "arch/powerpc/kvm/book3s_pr.c",
+    "__kvmppc_vcpu_run": "arch/powerpc/kvm/book3s_interrupts.S",
+    "kvmppc_handler_trampoline_enter": "arch/powerpc/kvm/book3s_segment.S",
+    "kvmppc_interrupt_pr": "arch/powerpc/kvm/book3s_segment.S",
+    "kvmppc_handler_trampoline_exit": "arch/powerpc/kvm/book3s_segment.S",
+    "kvmppc_emulate_instruction": "arch/powerpc/kvm/emulate.c",
+    "kvmppc_h_pr": "arch/powerpc/kvm/book3s_pr_papr.c",
+    "kvmppc_h_pr_set_mode": "arch/powerpc/kvm/book3s_pr_papr.c",
+}
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -77,6 +118,18 @@ class Scenario:
     hv_options: dict = field(default_factory=dict)   # pseries machine options
     # (Result, Scenario) -> (outcome, diagnosis); None: the PowerNV diagnosis below
     diagnose: Callable | None = None
+    # "upstream": the image does what upstream Linux does; "what-if": a state
+    # upstream never reaches (provenance_note says which)
+    provenance: str = "upstream"
+    provenance_note: str = ""
+    upstream: tuple = ()                # Linux functions the image models (UPSTREAM_FILES)
+
+    def __post_init__(self):
+        if self.provenance not in PROVENANCES:
+            raise ValueError(f"{self.name}: provenance {self.provenance!r}")
+        unknown = [f for f in self.upstream if f not in UPSTREAM_FILES]
+        if unknown:
+            raise ValueError(f"{self.name}: no upstream file for {unknown}")
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -131,6 +184,17 @@ def fix_label(fix: frozenset, scenario: Scenario) -> str:
 POWERNV_HUNKS = ("vcpu_load_put", "set_fscr")
 POWERNV_DEFSYMS = {"vcpu_load_put": "FIX_VCPU_LOAD_PUT", "set_fscr": "FIX_SET_FSCR"}
 POWERNV_HOST = guest_images.path("powernv", "host.S")
+# what every PowerNV image executes (checked against a run: tests/test_provenance.py)
+POWERNV_BOOT = ("start_kernel", "htab_initialize", "htab_bolt_mapping", "cpu_ready_for_interrupts")
+POWERNV_KVM = ("kvm_arch_vcpu_ioctl_run", "kvmppc_core_vcpu_load_pr", "__kvmppc_vcpu_run",
+               "kvmppc_handler_trampoline_enter", "kvmppc_interrupt_pr",
+               "kvmppc_handler_trampoline_exit", "kvmppc_handle_exit_pr",
+               "kvmppc_emulate_instruction", "kvmppc_set_fscr", "kvmppc_core_vcpu_put_pr")
+POWERNV_SYSCALL = ("system_call_vectored", "system_call_exception")
+HOST_FSCR_IN_GUEST = (
+    "the guest runs with the host thread's FSCR plus its own SCV enable; upstream "
+    "kvmppc_handler_trampoline_enter (book3s_segment.S) loads SVCPU_SHADOW_FSCR instead, "
+    "which never has SCV, so upstream never reaches this state")
 
 
 def expect_guest_scv(fix: frozenset, cpu: str) -> str:
@@ -161,7 +225,9 @@ register(Scenario(
     description="PR-KVM guest user executes scv 0 while its vCPU is loaded "
                 "(LPCR[AIL]=0 on that CPU)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
-    defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS))
+    defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
+    provenance="what-if", provenance_note=HOST_FSCR_IN_GUEST,
+    upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 def expect_guest_scv_upstream_fscr(fix: frozenset, cpu: str) -> str:
     """The same guest scv, but the guest runs with upstream's shadow FSCR
     (book3s_segment.S loads vcpu->arch.shadow_fscr, which never has SCV): the
@@ -176,18 +242,23 @@ register(Scenario(
                 "(book3s_segment.S: SVCPU_SHADOW_FSCR, never SCV)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 1, "UPSTREAM_GUEST_FSCR": 1}, expected=expect_guest_scv_upstream_fscr,
-    hunk_defsyms=POWERNV_DEFSYMS))
+    hunk_defsyms=POWERNV_DEFSYMS,
+    upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 register(Scenario(
     name="powernv-host-user-scv", platform="powernv",
     description="a host process uses scv before and after a PR guest ran on the same CPU",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
-    defsyms={"SCENARIO": 2}, expected=expect_host_user_scv, hunk_defsyms=POWERNV_DEFSYMS))
+    defsyms={"SCENARIO": 2}, expected=expect_host_user_scv, hunk_defsyms=POWERNV_DEFSYMS,
+    provenance_note="the guest makes no scv, so the FSCR it runs with does not matter",
+    upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM))
 register(Scenario(
     name="powernv-host-user-scv-other-cpu", platform="powernv",
     description="2 CPUs: a host process uses scv on CPU 1 while CPU 0 has its vCPU "
                 "loaded and its guest executes scv (AIL is per CPU on PowerNV)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=2, source=POWERNV_HOST,
-    defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS))
+    defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
+    provenance="what-if", provenance_note="CPU 0's guest scv: " + HOST_FSCR_IN_GUEST,
+    upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 
 
 # ---------------------------------------------------------------- build and run

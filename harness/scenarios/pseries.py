@@ -19,7 +19,7 @@ from __future__ import annotations
 import guest_images
 from emu.bits import FSCR_SCV, lpcr_ail
 
-from harness.scenarios.core import (PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
+from harness.scenarios.core import (HOST_FSCR_IN_GUEST, PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
                         Scenario, read_results, register, symbolize)
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
@@ -84,8 +84,23 @@ def expect_kexec(fix: frozenset, cpu: str) -> str:
     return "host-crash"
 
 
-def _scenario(name, description, hunks, number, expected, cpus=PSERIES_CPUS, **defsyms):
+# what the pseries images execute (checked against a run: tests/test_provenance.py)
+PSERIES_BOOT = ("start_kernel", "configure_exceptions", "pseries_enable_reloc_on_exc",
+                "machine_power_off")
+PSERIES_VM = ("kvm_dev_ioctl_create_vm", "kvmppc_core_check_processor_compat_pr",
+              "kvmppc_core_init_vm_pr", "pseries_disable_reloc_on_exc")
+PSERIES_KVM = ("kvm_arch_vcpu_ioctl_run", "kvmppc_core_vcpu_load_pr", "__kvmppc_vcpu_run",
+               "kvmppc_handler_trampoline_enter", "kvmppc_interrupt_pr",
+               "kvmppc_handler_trampoline_exit", "kvmppc_handle_exit_pr",
+               "kvmppc_emulate_instruction", "kvmppc_set_fscr", "kvmppc_h_pr",
+               "kvmppc_core_vcpu_put_pr", "kvm_vm_release")
+PSERIES_SYSCALL = ("system_call_vectored", "system_call_common")
+
+
+def _scenario(name, description, hunks, number, expected, cpus=PSERIES_CPUS, upstream=(),
+              provenance="upstream", provenance_note="", **defsyms):
     return register(Scenario(
+        provenance=provenance, provenance_note=provenance_note, upstream=upstream,
         name=name, platform="pseries", description=description, hunks=hunks, cpus=cpus,
         smp=2, source=PSERIES_HOST, defsyms={"SCENARIO": number, **defsyms},
         expected=expected, hunk_defsyms={h: FIX_DEFSYMS[h] for h in hunks},
@@ -100,18 +115,32 @@ _scenario("pseries-host-user-scv-during-pr-vm",
           "hash pseries host: CPU 0 creates a PR VM (H_SET_MODE(0): AIL=0 partition-wide), "
           "a host process on CPU 1 makes system calls and a stray scv",
           ("configure_exceptions", "vcpu_load_put", "kvmppc_set_fscr"), 1,
-          expect_user_scv_during_pr_vm)
+          expect_user_scv_during_pr_vm,
+          upstream=PSERIES_BOOT + ("htab_bolt_mapping",) + PSERIES_VM + PSERIES_SYSCALL
+          + PSERIES_KVM)
 _scenario("pseries-radix-host",
           "radix pseries host (H_REGISTER_PROC_TBL): PR KVM cannot run, SCV stays on",
-          ("configure_exceptions",), 2, expect_radix_host, cpus=("power9", "power10"), RADIX=1)
+          ("configure_exceptions",), 2, expect_radix_host, cpus=("power9", "power10"),
+          upstream=PSERIES_BOOT + ("kvm_dev_ioctl_create_vm",
+                                   "kvmppc_core_check_processor_compat_pr",
+                                   "system_call_vectored"), RADIX=1)
 _scenario("pseries-guest-requests-ail3",
           "a PR guest's kernel asks for AIL=3 with H_SET_MODE, then its process uses scv "
           "if it still may",
           ("configure_exceptions", "kvmppc_set_fscr", "kvmppc_h_pr_set_mode"), 3,
-          expect_guest_requests_ail3)
+          expect_guest_requests_ail3, provenance="what-if",
+          provenance_note="the host-crash with configure_exceptions but neither kvmppc_set_fscr "
+                          "nor kvmppc_h_pr_set_mode: " + HOST_FSCR_IN_GUEST,
+          upstream=PSERIES_BOOT + ("htab_bolt_mapping",) + PSERIES_VM + PSERIES_SYSCALL
+          + PSERIES_KVM + ("kvmppc_h_pr_set_mode",))
 _scenario("pseries-kexec-scv",
           "kexec on a pseries host without PR KVM while CPU 1's process makes scv system calls",
-          ("default_machine_kexec",), 4, expect_kexec, KVM_BOOK3S_PR_POSSIBLE=0)
+          ("default_machine_kexec",), 4, expect_kexec,
+          upstream=PSERIES_BOOT + ("htab_bolt_mapping", "system_call_vectored",
+                                   "pseries_machine_kexec", "default_machine_kexec",
+                                   "kexec_prepare_cpus", "kexec_smp_down",
+                                   "pseries_kexec_cpu_down", "pseries_disable_reloc_on_exc"),
+          KVM_BOOK3S_PR_POSSIBLE=0)
 
 
 # ---------------------------------------------------------------- diagnosis
