@@ -148,3 +148,18 @@ def test_interrupt_storm_ends_as_idle_not_a_hang(tmp_path):
     assert r["outcome"] == "idle"
     assert [e["kind"] for e in r["interrupts"]] == ["heai", "heai"]
     assert r["interrupts"][1]["vector"] == r["interrupts"][1]["insn_addr"] == "0x0000000000000e40"
+
+
+def test_json_with_trace_keeps_stdout_machine_readable():
+    """`run --json --trace`: stdout is exactly the JSON objects; the trace goes
+    to stderr (issue 16 item 6)."""
+    p = ppcvec("run", "--json", "--trace", os.path.join(PROGS, "scv_ail0.S"))
+    assert p.returncode == 0, p.stderr
+    (r,) = [json.loads(line) for line in p.stdout.splitlines()]
+    assert r["interrupts"][0]["kind"] == "scv"
+    assert "<before_scv>: scv 1  ->  0x0000000000017020 <scv1_handler> (system_call_vectored)" in p.stderr
+
+
+def test_version():
+    p = ppcvec("--version")
+    assert p.returncode == 0 and p.stdout.strip() == "ppcvec 0.1.0"

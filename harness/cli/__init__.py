@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 
 from harness.errors import UserError
@@ -31,6 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ppcvec", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version",
+                        version=f"ppcvec {importlib.metadata.version('ppcvec')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:

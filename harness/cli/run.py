@@ -46,13 +46,15 @@ def cmd_run(args) -> int:
     for path in args.images:
         image = load_image(path, opts.defsyms)
         listeners = []
+        # machine-readable output alone on stdout: with --json the trace is stderr's
+        trace_out = sys.stderr if args.json else sys.stdout
         if args.trace:
-            def on_event(ev, _img=image):
+            def on_event(ev, _img=image, _out=trace_out):
                 if hasattr(ev, "vector"):
-                    print("\n".join(trace_lines(ev, _img.symbols)), flush=False)
+                    print("\n".join(trace_lines(ev, _img.symbols)), file=_out, flush=False)
                 elif hasattr(ev, "opcode"):       # a hypercall the pseries hypervisor handled
                     print(f"[cpu{ev.cpu} #{ev.seq}] hcall    {ev.insn_addr:#018x}: {ev.name} "
-                          f"-> r3={ev.ret}  {ev.detail}", flush=False)
+                          f"-> r3={ev.ret}  {ev.detail}", file=_out, flush=False)
             listeners.append(on_event)
         m, mt, cpu, checker = prepare(image, opts, listeners)
         r = run_loaded(m, mt, cpu, image, opts, checker)
