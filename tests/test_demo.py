@@ -89,5 +89,5 @@ def test_fixed_run_facts_match_the_run(demo, runs):
     assert int(m[1]) == fu["cpu"] and int(m[2], 16) == int(fu["insn_addr"], 16)
     assert int(m[3]) == 12 and int(m[4]) == fu["ail"] == 0
     hw = int(_line(lines, r"AT_HWCAP2=(0x[0-9a-f]+) \(without PPC_FEATURE2_SCV\)")[1], 16)
-    assert hw == r["results"]["host"]["hwcap2"] and not hw & 0x00100000
+    assert hw == int(r["results"]["host"]["hwcap2"], 16) and not hw & 0x00100000
     assert _line(lines, r"diagnosis: (.*)")[1] == r["diagnosis"]

@@ -165,3 +165,16 @@ def test_upstream_shadow_fscr_guest_scv_never_reaches_0x17000():
         fu = [e for e in sr.result.interrupts if e.kind == "fu"]
         assert fu and fu[0].fscr_ic == 12 and fu[0].vector == 0xF60
         assert not [e for e in sr.result.interrupts if e.vector == 0x17000]
+
+
+def test_scenario_json_results_are_0x016x_strings():
+    """Scenario JSON `results` words are "0x%016x" strings like every register in
+    the schema (not bare integers that jq rounds); the PR-KVM load wrote
+    LPCR[AIL]=0 (load_lpcr) and the host FSCR has SCV (init_fscr)."""
+    p = subprocess.run([sys.executable, "-m", "harness.cli", "scenario", "run", GUEST,
+                        "--fix", "none", "--cpu", "power9", "--json"],
+                       capture_output=True, text=True, timeout=60)
+    host = json.loads(p.stdout)["results"]["host"]
+    assert all(isinstance(v, str) and v.startswith("0x") and len(v) == 18 for v in host.values())
+    assert int(host["load_lpcr"], 16) & 0x0180_0000 == 0          # LPCR[AIL] (IBM 39:40) = 0
+    assert int(host["init_fscr"], 16) & 0x1000                    # FSCR[SCV]

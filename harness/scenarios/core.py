@@ -308,8 +308,20 @@ class ScenarioResult:
         d["fix"] = list(self.fix)
         d["expected"] = self.expected
         d["diagnosis"] = self.diagnosis
-        d["results"] = read_results(self.result)
+        d["results"] = _hex_words(read_results(self.result))
         return d
+
+
+def _hex_words(value):
+    """The results areas as JSON: every word a "0x%016x" string, like every other
+    register and address in the schema (README, "JSON output")."""
+    if isinstance(value, dict):
+        return {k: _hex_words(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hex_words(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "0x%016x" % (value & (1 << 64) - 1)
+    return value
 
 
 def run_scenario(name: str, fix="all", cpu: str = "power9", listeners=(),
