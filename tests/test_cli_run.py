@@ -101,6 +101,9 @@ def test_smp_runs_every_cpu(tmp_path):
     (["run", os.path.join(PROGS, "spin.S"), "--dump", "zz"], "bad --dump"),
     (["run", os.path.join(PROGS, "spin.S"), "--ram", "1M", "--max-insns", "10"], None),
     (["run", os.path.join(PROGS, "spin.S"), "--cpu", "power7"], "invalid choice"),
+    (["run", os.path.join(PROGS, "spin.S"), "--machine", "powernv8", "--cpu", "power10"],
+     "machine powernv8 has power8 processors, not power10"),
+    (["run", "/bin/ls"], "ELF machine 62 is not PowerPC 64-bit"),       # an x86-64 ELF
 ])
 def test_bad_input_is_one_line_and_exit_2(args, needle):
     p = ppcvec(*args)
@@ -163,3 +166,11 @@ def test_json_with_trace_keeps_stdout_machine_readable():
 def test_version():
     p = ppcvec("--version")
     assert p.returncode == 0 and p.stdout.strip() == "ppcvec 0.1.0"
+
+
+def test_empty_source_is_one_line_and_exit_2(tmp_path):
+    src = tmp_path / "empty.S"
+    src.write_text("")
+    p = ppcvec("run", str(src))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip() == f"{src}: empty image (the source assembles to no bytes)"

@@ -61,6 +61,10 @@ def resolve_machine(machine: str | None, cpu: str | None) -> tuple[MachineType, 
     mt = MACHINES.get(machine)
     if mt is None:
         raise UserError(f"unknown machine {machine!r} (choose from {', '.join(MACHINES)})")
+    if cpu and mt.platform == "powernv" and cpu != mt.default_cpu:
+        # a PowerNV machine is its chip (QEMU: "invalid chip model" for -M powernv8 -cpu power10)
+        raise UserError(f"machine {machine} has {mt.default_cpu} processors, not {cpu} "
+                        f"(use --machine {MACHINE_FOR_CPU.get(cpu, 'pseries')} or pseries)")
     cpu = cpu or mt.default_cpu
     try:
         get_model(cpu)

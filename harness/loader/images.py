@@ -30,6 +30,8 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image
     if path.endswith((".S", ".s", ".asm")):
         from harness.toolchain.asm import assemble_file
         res = assemble_file(path, defsyms=defsyms or {}, include_dirs=list(include_dirs))
+        if not res.image:
+            raise UserError(f"{path}: empty image (the source assembles to no bytes)")
         return Image(path, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
     with open(path, "rb") as f:
         data = f.read()

@@ -100,6 +100,9 @@ def write_elf(image: bytes, *, base: int = 0, entry: int = 0, symbols: dict | No
     return bytes(out)
 
 
+EM_PPC64 = 21   # ELF e_machine of 64-bit PowerPC (System V ABI, PowerPC64 supplement)
+
+
 def read_elf(data: bytes):
     """-> (flat image from the lowest PT_LOAD vaddr, base, entry, {symbol: value})."""
     if not is_elf(data) or len(data) < 64:
@@ -110,6 +113,8 @@ def read_elf(data: bytes):
     try:
         (_t, _m, _v, entry, phoff, shoff, _f, _eh, phentsize, phnum, shentsize, shnum,
          _shstrndx) = struct.unpack(end + "HHIQQQIHHHHHH", data[16:64])
+        if _m != EM_PPC64:
+            raise UserError(f"ELF machine {_m} is not PowerPC 64-bit (EM_PPC64 = {EM_PPC64})")
         segs = []
         for i in range(phnum):
             p = phoff + i * phentsize
