@@ -18,6 +18,7 @@ that lands on the handler, and the dispatch decision is sent as console output
 """
 from __future__ import annotations
 
+import os
 import queue
 import socket
 import threading
@@ -447,7 +448,6 @@ class GdbServer:
     # byte order (big-endian) and `break SYMBOL` works without a local file.
 
     def exec_path(self) -> str:
-        import os
         return "/ppcvec/" + os.path.basename(self.s.image.name or "image") + ".elf"
 
     def exec_bytes(self) -> bytes:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from emu import Machine
 from emu.models import get_model
-
+from emu.pseries import SpaprHypervisor
 from harness.errors import UserError
 from harness.loader.images import Image
 
@@ -81,10 +81,6 @@ def build_machine(mt: MachineType, cpu: str, smp: int = 1, ram: int = 2 << 30,
         mmu = default_mmu()
     hypervisor = None
     if mt.platform == "pseries":
-        try:
-            from emu.pseries import SpaprHypervisor
-        except ImportError:
-            raise UserError("machine 'pseries' is not available in this build") from None
         hypervisor = SpaprHypervisor(**kw.pop("hv_options", {}))
     try:
         m = Machine(cpu, ncpus=smp, ram_size=ram, hv_capable=mt.hv_capable, mmu=mmu,
@@ -96,11 +92,8 @@ def build_machine(mt: MachineType, cpu: str, smp: int = 1, ram: int = 2 << 30,
 
 
 def default_mmu() -> str:
-    try:
-        import emu.mmu_arch  # noqa: F401
-        return "architected"
-    except ImportError:
-        return "identity"
+    """The architected MMU (radix and hash) unless a run asks for `identity`."""
+    return "architected"
 
 
 def load_and_boot(m: Machine, image: Image) -> None:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 
 from harness.errors import UserError
+from harness.toolchain.asm import assemble, assemble_file
+from harness.toolchain.elf import read_elf
 
 ELF_MAGIC = b"\x7fELF"
 
@@ -28,7 +30,6 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image
     if os.path.isdir(path):
         raise UserError(f"{path}: is a directory")
     if path.endswith((".S", ".s", ".asm")):
-        from harness.toolchain.asm import assemble_file
         res = assemble_file(path, defsyms=defsyms or {}, include_dirs=list(include_dirs))
         if not res.image:
             raise UserError(f"{path}: empty image (the source assembles to no bytes)")
@@ -36,7 +37,6 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image
     with open(path, "rb") as f:
         data = f.read()
     if data[:4] == ELF_MAGIC:
-        from harness.toolchain.elf import read_elf
         try:
             flat, base, entry, symbols = read_elf(data)
         except Exception as e:  # malformed ELF is bad input
@@ -48,7 +48,6 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=()) -> Image
 
 
 def image_from_source(source: str, name: str = "<source>", defsyms: dict | None = None) -> Image:
-    from harness.toolchain.asm import assemble
     res = assemble(source, filename=name, defsyms=defsyms or {})
     return Image(name, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emu.machine import DEFAULT_BUDGET
-
-from harness.loader.boot import build_machine, load_and_boot, parse_size, resolve_machine
+from emu.machine import DEFAULT_BUDGET, DEFAULT_WATCH
 from harness.errors import UserError
+from harness.loader.boot import (
+    build_machine,
+    load_and_boot,
+    parse_size,
+    resolve_machine,
+)
 from harness.loader.images import Image, image_from_source, load_image
+from harness.run.invariants import InvariantChecker
 
 HEX = "0x%016x"
 
@@ -132,7 +137,6 @@ def prepare(image: Image, opts: RunOptions, listeners=()):
     if opts.slice_insns:
         kw["slice_insns"] = opts.slice_insns
     if opts.watch_sprs:
-        from emu.machine import DEFAULT_WATCH
         kw["watch_sprs"] = set(DEFAULT_WATCH) | set(opts.watch_sprs)
     if opts.hv_options:
         kw["hv_options"] = dict(opts.hv_options)
@@ -141,7 +145,6 @@ def prepare(image: Image, opts: RunOptions, listeners=()):
         m.events.listeners.append(fn)
     checker = None
     if opts.check_invariants:
-        from harness.run.invariants import InvariantChecker
         checker = InvariantChecker(m, image.symbols)
     load_and_boot(m, image)
     return m, mt, cpu, checker

@@ -23,8 +23,13 @@ import sys
 import time
 
 from emu.bits import FSCR_SCV, decode_lpcr, lpcr_ail
-
-from harness.scenarios.core import PPC_FEATURE2_SCV, SCV_REAL_BASE, run_scenario, symbolize
+from harness.scenarios.core import (
+    PPC_FEATURE2_SCV,
+    SCV_REAL_BASE,
+    run_scenario,
+    symbolize,
+)
+from harness.scenarios.pseries import _caller, read_pseries_results
 
 PSERIES = "pseries-host-user-scv-during-pr-vm"
 POWERNV = "powernv-pr-guest-scv"
@@ -45,7 +50,6 @@ def pseries_lines(sr) -> list[str]:
     """The facts of one pseries run: the AIL hypercalls and what they did to
     each CPU's LPCR, the boot's SCV decision, the system calls of the host
     process on the other CPU, what became of its scv."""
-    from harness.scenarios.pseries import _caller, read_pseries_results
     r = sr.result
     syms = r.symbols
     res = read_pseries_results(r)
