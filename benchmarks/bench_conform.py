@@ -13,7 +13,7 @@ def main() -> None:
     runs = [(p, m) for p in progs for m in conform.MACHINES if m in p.machines]
     for p, m in runs:                      # assemble once: both sides run the same bytes
         conform.build_image(p, m)
-    mmu = conform.default_ppcvec_mmu(None) or "identity"
+    mmu = conform.default_ppcvec_mmu(None)
 
     t0 = time.perf_counter()
     for p, m in runs:

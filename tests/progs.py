@@ -10,6 +10,7 @@ Layout (real addresses):
   0x17000 .. 0x18fff   real-mode scv vectors and AIL=2 vectors (0x18100..)
   0x20000              start: state set-up, then the instruction under test
 """
+import pytest
 
 MSR_SF = 1 << 63
 MSR_HV = 1 << 60
@@ -108,7 +109,6 @@ def srr1_of(msr: int) -> int:
 def scenario_matrix(platform: str):
     """pytest.mark.parametrize over every (scenario, cpu, fix) of a platform, each
     case named like `pseries-kexec-scv-power9-none`, so a failure names its case."""
-    import pytest
     from harness.scenarios.core import SCENARIOS, fix_settings
     cases = [(name, cpu, tuple(sorted(fix))) for name, s in SCENARIOS.items()
              if s.platform == platform for cpu in s.cpus for fix in fix_settings(s)]
@@ -124,6 +124,6 @@ def _block_counter_built() -> bool:
 # Tests that pin exact instruction counts, DEC/HDEC timing or breakpoints inside
 # single-stepped code need emu/_counter (the C block hook, built by `make`);
 # without it counts are slice-granular (README, "Requirements").
-needs_block_counter = __import__("pytest").mark.skipif(
+needs_block_counter = pytest.mark.skipif(
     not _block_counter_built(),
     reason="needs emu/_counter, the C block counter (a C compiler at install time)")

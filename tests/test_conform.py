@@ -14,7 +14,7 @@ needs_qemu = pytest.mark.skipif(
                          "conformance against QEMU skipped")
 
 PROGRAMS = {p.name: p for p in conform.discover()}
-MMU = conform.default_ppcvec_mmu(None) or "identity"
+MMU = conform.default_ppcvec_mmu(None)
 
 
 def ppcvec_run(name, machine):

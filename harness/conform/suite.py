@@ -230,11 +230,6 @@ def _words(data: bytes) -> list:
 
 # ------------------------------------------------------------------ ppcvec
 
-def architected_mmu_available() -> bool:
-    """emu/mmu_arch.py (radix and hash) is part of every build."""
-    return True
-
-
 def run_ppcvec(prog: Program, machine: str, mmu: str = "identity") -> Observation:
     img = build_image(prog, machine)
     opts = RunOptions(machine=machine, mmu=mmu, max_insns=PPCVEC_BUDGET, smp=prog.smp,
@@ -353,19 +348,14 @@ def status_of(rows: list) -> str:
     return "agree"
 
 
-def run_one(prog: Program, machine: str, qemu: str, ppcvec_mmu: str | None,
+def run_one(prog: Program, machine: str, qemu: str, ppcvec_mmu: str = "architected",
             timeout: float = QEMU_TIMEOUT) -> ProgramResult:
     """Compare one program on one machine.  `ppcvec_mmu` is the MMU mode for
-    programs that translate (None: skip them)."""
+    programs that translate ("identity" is a test convenience)."""
     if prog.mmu != "off":
         if prog.mmu == "radix" and machine == "powernv8":
             return ProgramResult(prog, machine, "skipped",
                                  reason="radix page tables need POWER9 or later")
-        if ppcvec_mmu is None:
-            return ProgramResult(prog, machine, "skipped",
-                                 reason="needs the architected MMU (emu/mmu_arch.py), "
-                                        "not available; --mmu identity runs it with the "
-                                        "identity MMU")
         mmu = ppcvec_mmu
     else:
         mmu = "identity"   # the program never translates
@@ -393,15 +383,13 @@ def run_one(prog: Program, machine: str, qemu: str, ppcvec_mmu: str | None,
     return res
 
 
-def default_ppcvec_mmu(requested: str | None) -> str | None:
-    if requested:
-        if requested == "architected" and not architected_mmu_available():
-            raise UserError("--mmu architected: emu/mmu_arch.py is not available in this build")
-        return requested
-    return "architected" if architected_mmu_available() else None
+def default_ppcvec_mmu(requested: str | None) -> str:
+    """The MMU ppcvec runs translating programs with: the architected one unless
+    `--mmu` asks otherwise."""
+    return requested or "architected"
 
 
-def run_suite(programs: list, qemu: str, machines=MACHINES, ppcvec_mmu: str | None = None,
+def run_suite(programs: list, qemu: str, machines=MACHINES, ppcvec_mmu: str = "architected",
               timeout: float = QEMU_TIMEOUT, progress=None) -> SuiteResult:
     results = []
     for prog in programs:
