@@ -100,6 +100,7 @@ UPSTREAM_FILES = {
     "kvmppc_h_pr_set_mode": "arch/powerpc/kvm/book3s_pr_papr.c",
 }
 
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -112,7 +113,7 @@ class Scenario:
     defsyms: dict
     expected: Callable[[frozenset, str], str]    # (fix hunks, cpu) -> "host-crash" | "ok"
     hunk_defsyms: dict = field(default_factory=dict)   # hunk -> assembler symbol
-    mmu: str | None = None              # None: the default (architected when available)
+    mmu: str | None = None              # None: the default (architected)
     max_insns: int = MAX_INSNS
     dumps: tuple = DUMPS
     hv_options: dict = field(default_factory=dict)   # pseries machine options
