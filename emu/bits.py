@@ -1,4 +1,4 @@
-"""Architected register layouts: MSR, LPCR, FSCR/HFSCR bits and SPR numbers.
+"""Architected register layouts: MSR, LPCR, FSCR/HFSCR bits (SPRs: emu.registers).
 
 Bit numbers are LSB-0 (Linux `*_LG` style); masks follow Linux arch/powerpc/include/asm/reg.h
 and QEMU target/ppc/cpu.h (see ../shared/reference/ppc-semantics.md, section (e)).
@@ -109,66 +109,6 @@ FSCR_NAMES = (
 HID0_POWER8_HILE = ibm_bit(19)
 HID0_POWER9_HILE = ibm_bit(4)
 HID0_ATTN = ibm_bit(31)  # P8/P9 "attn enable" (skiboot sets it); see emu/privileged.py
-
-# ---------------------------------------------------------------- SPR numbers
-SPR_XER = 1
-SPR_DSCR_U = 3
-SPR_LR = 8
-SPR_CTR = 9
-SPR_DSCR = 17
-SPR_DSISR = 18
-SPR_DAR = 19
-SPR_DEC = 22
-SPR_SDR1 = 25
-SPR_SRR0 = 26
-SPR_SRR1 = 27
-SPR_CFAR = 28
-SPR_AMR = 29
-SPR_PIDR = 48
-SPR_FSCR = 153
-SPR_HFSCR = 190
-SPR_VRSAVE = 256
-SPR_SPRG0_U = 256 + 16  # not used: user SPRG aliases are 259..
-SPR_SPRG3_U = 259
-SPR_TBL_U = 268
-SPR_TBU_U = 269
-SPR_SPRG0 = 272
-SPR_SPRG1 = 273
-SPR_SPRG2 = 274
-SPR_SPRG3 = 275
-SPR_TBL = 284
-SPR_TBU = 285
-SPR_PVR = 287
-SPR_HSPRG0 = 304
-SPR_HSPRG1 = 305
-SPR_HDSISR = 306
-SPR_HDAR = 307
-SPR_HDEC = 310
-SPR_HRMOR = 313
-SPR_HSRR0 = 314
-SPR_HSRR1 = 315
-SPR_LPCR = 318
-SPR_LPIDR = 319
-SPR_HEIR = 339
-SPR_PTCR = 464
-SPR_TAR = 815
-SPR_PSSCR = 855
-SPR_PPR = 896
-SPR_HID0 = 1008
-SPR_PIR = 1023
-
-SPR_NAMES = {
-    SPR_XER: "xer", SPR_LR: "lr", SPR_CTR: "ctr", SPR_DSCR: "dscr", SPR_DSISR: "dsisr",
-    SPR_DAR: "dar", SPR_DEC: "dec", SPR_SDR1: "sdr1", SPR_SRR0: "srr0", SPR_SRR1: "srr1",
-    SPR_CFAR: "cfar", SPR_AMR: "amr", SPR_PIDR: "pidr", SPR_FSCR: "fscr", SPR_HFSCR: "hfscr",
-    SPR_SPRG0: "sprg0", SPR_SPRG1: "sprg1", SPR_SPRG2: "sprg2", SPR_SPRG3: "sprg3",
-    SPR_TBL: "tbl", SPR_TBU: "tbu", SPR_PVR: "pvr", SPR_HSPRG0: "hsprg0", SPR_HSPRG1: "hsprg1",
-    SPR_HDSISR: "hdsisr", SPR_HDAR: "hdar", SPR_HDEC: "hdec", SPR_HRMOR: "hrmor",
-    SPR_HSRR0: "hsrr0", SPR_HSRR1: "hsrr1", SPR_LPCR: "lpcr", SPR_LPIDR: "lpidr",
-    SPR_HEIR: "heir", SPR_PTCR: "ptcr", SPR_TAR: "tar", SPR_PSSCR: "psscr", SPR_PPR: "ppr",
-    SPR_HID0: "hid0", SPR_PIR: "pir",
-}
-
 
 def decode_msr(msr: int) -> str:
     return " ".join(n for n, m in MSR_NAMES if msr & m) or "-"

@@ -17,6 +17,7 @@ from .interrupt_sources import InterruptSources, s32
 from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
 from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .privileged import Halt, Trap, emulate, illegal
+from .registers import field_masks, field_resets, implemented
 from .state import CpuState
 from .unicorn_backend import UnicornCore
 
@@ -79,8 +80,10 @@ class Cpu(InterruptSources):
         self.machine = machine
         self.index = index
         self.model = model
-        self.state = CpuState(pvr=model.pvr, pir=index, lpcr=model.reset_lpcr,
-                              dec=DEC_RESET, hdec=DEC_RESET)
+        self.state = CpuState(**field_resets(model.name), dec=DEC_RESET, hdec=DEC_RESET)
+        self.state.pir = index
+        self.sprs = implemented(model.name)          # SPR number -> emu.registers row
+        self._field_masks = field_masks(model.name)
         self.core = UnicornCore(machine.ram, self)
         self.pc = 0
         self.insns = 0               # instructions retired (also the timebase)
@@ -163,6 +166,8 @@ class Cpu(InterruptSources):
         return self.insns + self.core.counter.count
 
     def read_spr(self, name: str) -> int:
+        """The value of SPR storage field `name` (emu.registers), live for the
+        registers that count: DEC/HDEC, the timebase, PURR/SPURR, DPDES."""
         st = self.state
         if name == "dec":
             return (st.dec - (self.tb() - st.dec_tb)) & 0xFFFFFFFF
@@ -172,9 +177,18 @@ class Cpu(InterruptSources):
             return self.tb() & MASK64
         if name == "tbu":
             return (self.tb() >> 32) & 0xFFFFFFFF
+        if name in ("purr", "spurr"):
+            # count with the timebase (one per instruction; QEMU 7.2 does the same:
+            # cpu_ppc_load_purr reads the timebase), stored as an offset from it
+            return (getattr(st, name) + self.tb()) & MASK64
+        if name == "dpdes":
+            return int(self.pdbell)   # one thread per core: bit 63 is this thread's doorbell
         return getattr(st, name)
 
     def write_spr(self, name: str, value: int, addr: int, insn, source: str) -> None:
+        """Write SPR storage field `name`: the model's writable mask (emu.registers),
+        then the register's side effect (DEC/HDEC timing, LPCR, translation
+        flushes, PURR offset, DPDES doorbell)."""
         st = self.state
         value &= MASK64
         if name == "dec":
@@ -185,18 +199,22 @@ class Cpu(InterruptSources):
             self.hdec_write(s32(value))
             self._async_dirty = True
             return
-        if name in ("tbl", "tbu", "pvr", "pir"):
-            return  # read-only here (the timebase is the instruction count)
+        if name in ("tbl", "tbu"):
+            return  # the timebase is the instruction count: writes are ignored (docs/design.md)
+        if name == "dpdes":
+            self.pdbell = bool(value & 1)
+            self._async_dirty = True
+            return
+        mask = self._field_masks.get(name)
+        if mask is not None:
+            # bits the model does not implement read 0 after any write, including
+            # LPES1 that the LPCR reset value has (QEMU ppc_store_lpcr: val & lpcr_mask;
+            # confirmed against QEMU 7.2 by harness/conform/programs/sc_ail3_mmuoff.S)
+            value &= mask
         if name == "lpcr":
             self._async_dirty = True             # LPCR[HDICE] gates the HDEC interrupt
-            # bits the model does not implement read 0 after any write, including
-            # LPES1 that the reset value has (QEMU ppc_store_lpcr: val & lpcr_mask;
-            # confirmed against QEMU 7.2 by harness/conform/programs/sc_ail3_mmuoff.S)
-            value &= self.model.lpcr_mask
-        elif name == "heir":
-            value &= 0xFFFFFFFF
-        elif name in ("dsisr", "hdsisr"):
-            value &= 0xFFFFFFFF
+        elif name in ("purr", "spurr"):
+            value = (value - self.tb()) & MASK64
         old = getattr(st, name)
         setattr(st, name, value)
         if name in self.machine.watch_sprs:
@@ -205,8 +223,6 @@ class Cpu(InterruptSources):
                                   source, self.tb()))
         if name in TRANSLATION_SPRS:
             self.check_translation()
-        elif name == "sprg3":
-            self.core.set_native_sprg3(value)
 
     def write_msr(self, new: int, addr: int, insn, source: str) -> None:
         st = self.state
@@ -338,6 +354,8 @@ class Cpu(InterruptSources):
             bits = SRR1_PROGILL
             req = InterruptRequest("program", req.nip, req.insn_addr, req.insn, srr1_bits=bits,
                                    reason=req.reason)
+        if req.heir is not None and "heir" not in self._field_masks:
+            req.heir = None          # a model without HEIR (POWER8, ISA v2.07) saves no image
         dl = compute_delivery(self.model, st, req, self.machine.hv_capable)
         ev = self.machine.events
         fic = dl.fscr

@@ -22,7 +22,7 @@ from .events import EventLog
 from .memory import Ram
 from .mmu_arch import make_mmu
 from .models import ProcessorModel, get_model
-from .state import SPR_FIELDS
+from .registers import model_fields
 
 DEFAULT_RAM = 2 << 30
 DEFAULT_BUDGET = 100_000_000
@@ -204,8 +204,10 @@ class Machine:
 
     def snapshot(self, cpu: Cpu) -> CpuSnapshot:
         core = cpu.core
-        spr = {name: getattr(cpu.state, name) for name in SPR_FIELDS}
-        spr["dec"] = cpu.read_spr("dec")        # the decrementers count: their live values
+        # the SPRs this model implements (emu.registers), live values for the
+        # counting ones (PURR/SPURR, the decrementers)
+        spr = {name: cpu.read_spr(name) for name in model_fields(cpu.model.name)}
+        spr["dec"] = cpu.read_spr("dec")
         spr["hdec"] = cpu.read_spr("hdec")
         state = cpu.halted or ("idle" if cpu.idle else "running")
         return CpuSnapshot(cpu.index, cpu.pc, cpu.state.msr, core.get_cr(), core.get_lr(),

@@ -18,10 +18,11 @@ QEMU translate.c CHK_SV/CHK_HV and gen_mfspr/gen_mtspr):
 """
 from __future__ import annotations
 
-from .bits import (MSR_LE, MSR_S, FSCR_DSCR, FSCR_IC_SCV, FSCR_SCV, FSCR_TAR, MASK64, MSR_DR, MSR_EE, MSR_HV,
-                   MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, SRR1_PROGILL, SRR1_PROGPRIV,
+from .bits import (MSR_LE, MSR_S, FSCR_IC_SCV, FSCR_SCV, MASK64, MSR_DR, MSR_EE, MSR_HV,
+                   MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, MSR_TM, SRR1_PROGILL, SRR1_PROGPRIV,
                    SRR1_PROGTRAP, ibm_bit)
 from .interrupts import InterruptRequest
+from .registers import FAC_TM, PSSCR_OS_VIEW, PSSCR_OS_WRITE
 
 
 class Trap(Exception):
@@ -56,7 +57,7 @@ def illegal(cpu, addr, insn, reason="illegal instruction"):
 
 
 def hv_emulation_assist(cpu, addr, insn, reason):
-    """An HEAI for an SPR number the CPU does not define (see `_undefined_spr`;
+    """An HEAI for an SPR number the CPU does not define (see `undefined_spr`;
     QEMU gen_hvpriv_exception(POWERPC_EXCP_INVAL_SPR)); Program[PRIV] in a
     partition without hypervisor state.  Defined hypervisor resources used in
     supervisor state go through `hv_resource_in_guest` (LPCR[EVIRT])."""
@@ -97,86 +98,161 @@ def check_hv(cpu, addr, insn, what):
                                    f"hypervisor-privileged {what} in supervisor state")
 
 
-# --------------------------------------------------------------- SPR table
-# name -> (mtspr level, mfspr level); level: "user", "sv", "hv", None (not allowed / read-only)
-SPR_ACCESS = {
-    3: ("dscr", "user", "user"), 17: ("dscr", "sv", "sv"),
-    18: ("dsisr", "sv", "sv"), 19: ("dar", "sv", "sv"), 22: ("dec", "sv", "sv"),
-    25: ("sdr1", "hv", "hv"), 26: ("srr0", "sv", "sv"), 27: ("srr1", "sv", "sv"),
-    28: ("cfar", "sv", "sv"), 29: ("amr", "sv", "sv"), 48: ("pidr", "sv", "sv"),
-    153: ("fscr", "sv", "sv"), 190: ("hfscr", "hv", "hv"),
-    259: ("sprg3", None, "user"),
-    268: ("tbl", None, "user"), 269: ("tbu", None, "user"),
-    272: ("sprg0", "sv", "sv"), 273: ("sprg1", "sv", "sv"), 274: ("sprg2", "sv", "sv"),
-    275: ("sprg3", "sv", "sv"), 284: ("tbl", "hv", None), 285: ("tbu", "hv", None),
-    287: ("pvr", None, "sv"), 304: ("hsprg0", "hv", "hv"), 305: ("hsprg1", "hv", "hv"),
-    306: ("hdsisr", "hv", "hv"), 307: ("hdar", "hv", "hv"), 310: ("hdec", "hv", "hv"),
-    313: ("hrmor", "hv", "hv"), 314: ("hsrr0", "hv", "hv"), 315: ("hsrr1", "hv", "hv"),
-    318: ("lpcr", "hv", "hv"), 319: ("lpidr", "hv", "hv"), 339: ("heir", "hv", "hv"),
-    464: ("ptcr", "hv", "hv"), 816: ("asdr", "hv", "hv"), 815: ("tar", "user", "user"), 855: ("psscr", "sv", "sv"),
-    896: ("ppr", "user", "user"), 1008: ("hid0", "hv", "hv"), 1023: ("pir", None, "sv"),
-}
-# Problem-state access to these user SPRs is gated by an FSCR facility (ISA III 9.2)
-SPR_FSCR_FACILITY = {3: (FSCR_DSCR, 2), 815: (FSCR_TAR, 8)}
-
+# --------------------------------------------------------------- mtspr / mfspr
+# Every fact about an SPR is a row of emu.registers; these functions apply the
+# ISA's rules to the row (`cpu.sprs`: the rows the CPU's model implements).
 
 def spr_number(insn: int) -> int:
     return ((insn >> 16) & 0x1F) | (((insn >> 11) & 0x1F) << 5)
 
 
-def _spr_check(cpu, addr, insn, sprn, level, what):
-    if level is None:
-        raise illegal(cpu, addr, insn, f"{what}: SPR {sprn} not accessible this way")
-    msr = cpu.state.msr
-    if level == "user":
-        if msr & MSR_PR and sprn in SPR_FSCR_FACILITY:
-            fac, ic = SPR_FSCR_FACILITY[sprn]
-            if not cpu.state.fscr & fac:
-                raise Trap(InterruptRequest("fu", addr, addr, insn, ic=ic,
-                                            reason=f"{what}: FSCR facility {ic} disabled"))
-        return
+def state_letter(msr: int) -> str:
+    """p (problem), s (privileged, HV=0) or h (hypervisor): the access columns
+    of emu.registers (Power ISA Book III 2.2 "privilege states")."""
     if msr & MSR_PR:
-        raise program(addr, insn, SRR1_PROGPRIV, f"{what}: privileged SPR {sprn} in problem state")
-    if level == "hv" and not msr & MSR_HV:
-        raise hv_resource_in_guest(cpu, addr, insn,
-                                   f"{what}: hypervisor SPR {sprn} in supervisor state")
+        return "p"
+    return "h" if msr & MSR_HV else "s"
 
 
-def _undefined_spr(cpu, addr, insn, sprn, what):
-    """Undefined SPR (QEMU gen_mfspr/gen_mtspr, ISA III 4.4.4): SPR bit 0x10 set:
-    Program[PRIV] in problem state, no-op otherwise; bit 0x10 clear: HEAI in
-    problem state or for SPRs 0, 4, 5, 6, no-op otherwise."""
-    pr = cpu.state.msr & MSR_PR
+def spr_access_check(cpu, addr, insn, row, allowed: str, what: str) -> None:
+    """Whether the SPR `row` may be read/written (`allowed`: its mf/mt column) in
+    the current state, and what interrupt follows if not (Power ISA v3.0B/v3.1B
+    Book III 4.4.4 mtspr/mfspr and the SPR encodings figure):
+      * not allowed in problem state -> Program, Privileged Instruction;
+      * hypervisor-only in privileged non-hypervisor state -> `hv_resource_in_guest`
+        (Program[PRIV], or HEAI with LPCR[EVIRT]=1);
+      * a direction no state has (read-only / write-only SPR) -> Program[PRIV]
+        (QEMU 7.2 SPR_NOACCESS -> gen_priv_exception);
+    then the facilities: HFSCR bit 0 with MSR[HV]=0 -> Hypervisor Facility
+    Unavailable (0xF80, HFSCR[IC] = bit), FSCR bit 0 in problem state -> Facility
+    Unavailable (0xF60, FSCR[IC] = bit) (Book III 9.2 "Facility Status and Control
+    Register"; the hypervisor interrupt takes precedence), and for the TM
+    registers MSR[TM]=0 -> Facility Unavailable with IC=5 (Book II 5 / QEMU
+    spr_read_tm: gen_msr_facility_check)."""
+    msr = cpu.state.msr
+    letter = state_letter(msr)
+    if letter not in allowed:
+        if letter == "s" and "h" in allowed:
+            raise hv_resource_in_guest(cpu, addr, insn,
+                                       f"{what}: hypervisor SPR {row.num} in supervisor state")
+        raise program(addr, insn, SRR1_PROGPRIV,
+                      f"{what}: SPR {row.num} ({row.name}) not accessible in this state")
+    st = cpu.state
+    if (row.hfscr is not None and not msr & MSR_HV and cpu.machine.hv_capable
+            and not st.hfscr & (1 << row.hfscr)):
+        raise Trap(InterruptRequest("hfu", addr, addr, insn, ic=row.hfscr,
+                                    reason=f"{what}: HFSCR facility {row.hfscr} disabled"))
+    if row.fscr is not None and msr & MSR_PR and not st.fscr & (1 << row.fscr):
+        raise Trap(InterruptRequest("fu", addr, addr, insn, ic=row.fscr,
+                                    reason=f"{what}: FSCR facility {row.fscr} disabled"))
+    if row.msr_tm and not msr & MSR_TM:
+        raise Trap(InterruptRequest("fu", addr, addr, insn, ic=FAC_TM,
+                                    reason=f"{what}: MSR[TM]=0"))
+
+
+def undefined_spr(cpu, addr, insn, sprn, what):
+    """An SPR number the model does not implement (Power ISA v2.07B/v3.0B Book
+    III 4.4.4 mtspr/mfspr, "If the SPR field contains a value that is not shown"):
+    SPR bit 0x10 set (a privileged number): Program[PRIV] in problem state, a
+    no-op in privileged state; bit 0x10 clear: Hypervisor Emulation Assistance in
+    every state (Program[PRIV] without hypervisor state)."""
     if sprn & 0x10:
-        if pr:
+        if cpu.state.msr & MSR_PR:
             raise program(addr, insn, SRR1_PROGPRIV, f"{what}: undefined SPR {sprn}")
-    elif pr or sprn in (0, 4, 5, 6):
-        raise hv_emulation_assist(cpu, addr, insn, f"{what}: undefined SPR {sprn}")
+        return
+    raise hv_emulation_assist(cpu, addr, insn, f"{what}: undefined SPR {sprn}")
+
+
+def read_spr_view(cpu, row) -> int:
+    """The value `mfspr` of `row` returns: its register through the view the
+    number gives (upper word, privileged PSSCR view, ...), at its width."""
+    hook = row.hook
+    if hook is None:
+        v = getattr(cpu.state, row.field)
+    elif hook == "core":
+        v = {1: cpu.get_xer, 8: cpu.get_lr, 9: cpu.get_ctr}[row.num]()
+    elif hook == "tb":
+        v = cpu.read_spr("tbl")
+    elif hook == "tbu":
+        v = cpu.read_spr("tbu")
+    elif hook in ("dec", "hdec", "dpdes"):
+        v = cpu.read_spr(hook)
+    elif hook == "purr":
+        v = cpu.read_spr(row.field)
+    elif hook in ("upper32", "bescr_set_upper", "bescr_reset_upper"):
+        v = getattr(cpu.state, row.field) >> 32
+    elif hook == "psscr_os":
+        v = cpu.state.psscr & PSSCR_OS_VIEW
+    elif hook == "nop":
+        v = 0
+    else:
+        v = getattr(cpu.state, row.field)
+    return v & 0xFFFFFFFF if row.width == 32 else v
+
+
+def write_spr_view(cpu, row, v: int, addr: int, insn) -> None:
+    """`mtspr` of `row`: compose the new register value through the number's
+    view, then write it (Cpu.write_spr applies the mask and side effects)."""
+    hook = row.hook
+    st = cpu.state
+    if hook is None:
+        new = v
+    elif hook == "core":
+        {1: cpu.set_xer, 8: cpu.set_lr, 9: cpu.set_ctr}[row.num](v)
+        return
+    elif hook in ("nop", "tb_write"):
+        return     # 808-811: no-ops (ISA v2.07); the timebase is the instruction count
+    elif hook in ("dec", "hdec", "dpdes", "purr", "lpcr", "translation"):
+        cpu.write_spr(row.field or hook, v, addr, insn, "mtspr")
+        return
+    elif hook == "upper32":
+        new = (getattr(st, row.field) & 0xFFFFFFFF) | ((v & row.mask_for(cpu.model.name)) << 32)
+    elif hook == "uamr":
+        # mtspr 13 in problem state changes only the AMR bits UAMOR enables (ISA v3.0B
+        # Book III 5.7.14.3 / Linux Documentation "AMR, UAMOR")
+        if st.msr & MSR_PR:
+            new = (st.amr & ~st.uamor) | (v & st.uamor)
+        else:
+            new = v
+    elif hook == "psscr_os":
+        new = (st.psscr & ~PSSCR_OS_WRITE) | (v & PSSCR_OS_WRITE)
+    elif hook == "bescr_set":
+        new = st.bescr | v
+    elif hook == "bescr_set_upper":
+        new = st.bescr | ((v & 0xFFFFFFFF) << 32)
+    elif hook == "bescr_reset":
+        new = st.bescr & ~v
+    elif hook == "bescr_reset_upper":
+        new = st.bescr & ~((v & 0xFFFFFFFF) << 32)
+    elif hook == "hmer":
+        new = st.hmer & v      # mtspr HMER ANDs (Book III "Hypervisor Maintenance Exception Register")
+    else:
+        new = v
+    cpu.write_spr(row.field, new, addr, insn, "mtspr")
 
 
 def emulate_mfspr(cpu, addr, insn):
     rt = (insn >> 21) & 31
     sprn = spr_number(insn)
-    ent = SPR_ACCESS.get(sprn)
-    if ent is None:
-        _undefined_spr(cpu, addr, insn, sprn, "mfspr")
+    row = cpu.sprs.get(sprn)
+    if row is None:
+        undefined_spr(cpu, addr, insn, sprn, "mfspr")
         return addr + 4
-    name, _, level = ent
-    _spr_check(cpu, addr, insn, sprn, level, f"mfspr {name}")
-    cpu.set_gpr(rt, cpu.read_spr(name))
+    spr_access_check(cpu, addr, insn, row, row.mf, f"mfspr {row.name}")
+    if row.hook != "nop":
+        cpu.set_gpr(rt, read_spr_view(cpu, row))
     return addr + 4
 
 
 def emulate_mtspr(cpu, addr, insn):
     rs = (insn >> 21) & 31
     sprn = spr_number(insn)
-    ent = SPR_ACCESS.get(sprn)
-    if ent is None:
-        _undefined_spr(cpu, addr, insn, sprn, "mtspr")
+    row = cpu.sprs.get(sprn)
+    if row is None:
+        undefined_spr(cpu, addr, insn, sprn, "mtspr")
         return addr + 4
-    name, level, _ = ent
-    _spr_check(cpu, addr, insn, sprn, level, f"mtspr {name}")
-    cpu.write_spr(name, cpu.gpr(rs), addr, insn, "mtspr")
+    spr_access_check(cpu, addr, insn, row, row.mt, f"mtspr {row.name}")
+    write_spr_view(cpu, row, cpu.gpr(rs), addr, insn)
     return addr + 4
 
 
@@ -319,7 +395,7 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
         raise illegal(cpu, addr, insn)
     if op == 31:
         xo = (insn >> 1) & 0x3FF
-        if xo == 339:
+        if xo == 339 or xo == 371:    # mfspr, mftb (same SPR field: TBR 268/269)
             return emulate_mfspr(cpu, addr, insn)
         if xo == 467:
             return emulate_mtspr(cpu, addr, insn)

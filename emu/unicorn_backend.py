@@ -21,6 +21,7 @@ from unicorn.unicorn_const import (UC_CTL_IO_WRITE, UC_CTL_TLB_FLUSH, UC_HOOK_BL
                                    UC_MEM_FETCH, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ,
                                    UC_MEM_WRITE, UC_MEM_WRITE_UNMAPPED, UC_PROT_EXEC,
                                    UC_PROT_READ, UC_PROT_WRITE)
+from unicorn.unicorn_py3.unicorn import UcContext
 from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_PPC_REG_FPR0,
                                UC_PPC_REG_FPSCR, UC_PPC_REG_LR, UC_PPC_REG_MSR, UC_PPC_REG_PC,
                                UC_PPC_REG_XER)
@@ -42,9 +43,10 @@ FAULT_BASE = 0x2000000000000000
 PAGE_MASK = ~0xFFF
 
 UNTIL_NEVER = 0xFFFFFFFFFFFFFFFF  # odd, never a PC
-# A private page (outside RAM) for the few instructions ppcvec itself runs natively.
-STUB_PA = 0x3F0000000000
-STUB_EA = 0xFFFFFFFFFFFFF000
+# SPRs whose problem-state mfspr/mtspr Unicorn may execute natively: the
+# unprivileged registers that live in Unicorn (XER, LR, CTR).  Every other SPR
+# traps to emu.privileged (see `trap_all_sprs`).
+NATIVE_SPRS = frozenset({1, 8, 9})
 
 # intno -> what emu.cpu is told (QEMU's numbers stay in this module)
 _TRAP_KIND = {EXCP_PROGRAM: "program", EXCP_SYSCALL: "syscall", EXCP_HV_EMU: "hv_emu",
@@ -96,6 +98,79 @@ def _uclib():
     return uclib
 
 
+# ---------------------------------------------------------------- SPR callbacks
+# Unicorn 2.1.4's CPU (QEMU 5.0 POWER10, translate_init.inc.c) registers some SPRs
+# with a problem-state ("uea") callback, so at MSR[PR]=1 it executes their
+# mfspr/mtspr natively on its own, wrong, state: SPRG3 (259), the timebase
+# (268/269, reads 0), VRSAVE, TAR, PPR, the user PMU registers... and PURR/SPURR
+# (308/309), whose helper dereferences the timebase state Unicorn never creates:
+# SIGSEGV.  `trap_all_sprs` sets every such callback to QEMU's SPR_NOACCESS
+# marker in the CPU's `env->spr_cb[1024]` table (through a context
+# save/patch/restore), so gen_mfspr/gen_mtspr raise a Program interrupt instead
+# and emu.privileged emulates the instruction from the register table.  In
+# Unicorn SPR_NOACCESS is the address of a function (`&spr_noaccess`), read here
+# from LPCR's problem-state callbacks, which every QEMU model sets to it.
+_SPR_CB_SIZE = 64          # ppc_spr_t: 6 callbacks, name, default_value (no KVM)
+_SPR_CB_NAME = 48          # offset of `name` in ppc_spr_t
+_spr_cb_offset = None      # offset of env->spr_cb in a context blob (per library build)
+
+
+def _library_ranges():
+    ranges = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 6 and "unicorn" in parts[5] and parts[1].startswith("r"):
+                lo, hi = (int(x, 16) for x in parts[0].split("-"))
+                ranges.append((lo, hi))
+    return ranges
+
+
+def _spr_name_at(blob: bytes, off: int, ranges) -> bytes | None:
+    p = int.from_bytes(blob[off:off + 8], "little")
+    if not any(lo <= p < hi - 16 for lo, hi in ranges):
+        return None
+    return ctypes.string_at(p, 16).split(b"\0")[0]
+
+
+def _find_spr_cb(blob: bytes) -> int:
+    """Locate env->spr_cb in a context blob by the names Unicorn gives SPRs 309
+    (PURR), 318 (LPCR) and 268 (TBL)."""
+    ranges = _library_ranges()
+    for off in range(0, len(blob) - 8, 8):
+        if _spr_name_at(blob, off, ranges) == b"LPCR":
+            base = off - _SPR_CB_NAME - 318 * _SPR_CB_SIZE
+            if base >= 0 and all(_spr_name_at(blob, base + n * _SPR_CB_SIZE + _SPR_CB_NAME,
+                                              ranges) == name
+                                 for n, name in ((309, b"PURR"), (268, b"TBL"))):
+                return base
+    raise RuntimeError("unsupported libunicorn build: cannot find its SPR table "
+                       "(ppcvec needs Unicorn 2.1.4)")
+
+
+def trap_all_sprs(uc) -> None:
+    """Make every problem-state mfspr/mtspr except NATIVE_SPRS trap (see above)."""
+    global _spr_cb_offset
+    ctx = uc.context_save()
+    blob = bytearray(bytes(ctx))
+    if _spr_cb_offset is None:
+        _spr_cb_offset = _find_spr_cb(bytes(blob))
+    lpcr = _spr_cb_offset + 318 * _SPR_CB_SIZE
+    noaccess = blob[lpcr:lpcr + 8]
+    if noaccess != blob[lpcr + 8:lpcr + 16] or noaccess != blob[lpcr + 16:lpcr + 24]:
+        raise RuntimeError("unsupported libunicorn build: LPCR is not SPR_NOACCESS in problem state")
+    for n in range(1024):
+        if n in NATIVE_SPRS:
+            continue
+        entry = _spr_cb_offset + n * _SPR_CB_SIZE
+        for off in (entry, entry + 8):               # uea_read, uea_write
+            if any(blob[off:off + 8]):               # NULL: undefined SPR, traps already
+                blob[off:off + 8] = noaccess
+    patched = UcContext.__new__(UcContext)
+    patched.__setstate__((bytes(blob), ctx.size, ctx.arch, ctx.mode))
+    uc.context_restore(patched)
+
+
 class SliceResult:
     __slots__ = ("reason", "pc", "executed", "fault_access", "fault_pa", "fault_size", "error")
 
@@ -119,6 +194,7 @@ class UnicornCore:
         uc = Uc(UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN)  # default model: POWER10
         uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
         uc.mem_map_ptr(0, ram.size, UC_PROT_ALL, ram.address)
+        trap_all_sprs(uc)
         self.uc = uc
         self._fault_pages = []        # index -> page EA
         self._unmapped = None         # (access, pa, size) of the last unmapped access
@@ -134,10 +210,7 @@ class UnicornCore:
         if err:
             raise UcError(err)
         self._intr_hook = h
-        self._sprg3_pending = None
         self._exits = []              # breakpoint addresses (Unicorn exits), sorted
-        self._stub_mapped = False
-        self._in_stub = False
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
         self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
@@ -282,10 +355,6 @@ class UnicornCore:
             uc.emu_stop()
 
     def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
-        if self._in_stub and vaddr & PAGE_MASK == STUB_EA:
-            entry.paddr = STUB_PA
-            entry.perms = UC_PROT_ALL
-            return True
         try:
             res = self.cpu.translate(vaddr, _ACCESS.get(access, "read"))
             if isinstance(res, tuple):
@@ -318,35 +387,6 @@ class UnicornCore:
         if idx >= len(self._fault_pages):
             return None
         return self._fault_pages[idx] | (pa & 0xFFF)
-
-    # ---------------------------------------------------------- SPRG3 user alias
-    def set_native_sprg3(self, value: int) -> None:
-        """`mfspr rT, 259` (the problem-state alias of SPRG3) does not trap: Unicorn
-        executes it and reads its own SPRG3.  Mirror the architected SPRG3 there.
-        Called from a trap, so it is applied before the next instruction runs: the
-        current slice is cut here and `run()` executes `mtspr 275` natively in
-        supervisor state from a private scratch page first."""
-        self._sprg3_pending = value & 0xFFFFFFFFFFFFFFFF
-        self.request_stop()
-
-    def _apply_native_sprg3(self) -> None:
-        value, self._sprg3_pending = self._sprg3_pending, None
-        if not self._stub_mapped:
-            self.uc.mem_map(STUB_PA, 0x1000, UC_PROT_ALL)
-            self.uc.mem_write(STUB_PA, (0x7C7343A6).to_bytes(4, "big"))  # mtspr 275, r3
-            self._stub_mapped = True
-        pc, r3, msr = self.get_pc(), self.gpr(3), self._real_msr
-        self.set_gpr(3, value)
-        self._write(UC_PPC_REG_MSR, MSR_SF)          # supervisor, HV=0: mtspr SPRG3 runs natively
-        self._in_stub = True
-        try:
-            self.uc.emu_start(STUB_EA, STUB_EA + 4, count=1)
-        finally:
-            self._in_stub = False
-            self.set_gpr(3, r3)
-            self._real_msr = None
-            self.sync_msr(self.cpu.state.msr if msr is not None else 0)
-            self.set_pc(pc)
 
     def request_stop(self) -> None:
         """Stop the running slice as soon as possible (from a hook, an event
@@ -392,8 +432,6 @@ class UnicornCore:
     def run(self, pc: int, limit: int, count: int = 0) -> SliceResult:
         """Run from `pc` until `limit` instructions have started (at a block
         boundary), a hook stops the core, or an access faults."""
-        if self._sprg3_pending is not None:
-            self._apply_native_sprg3()
         c = self.counter
         c.count = 0
         c.limit = limit

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from emu.interrupts import ail_p8_p9, ail_p10
+from emu.registers import field_masks
 
 FSCR_IC_MASK = 0xFF << 56
 HEAI_OFFSETS = (0xE40, 0x4E40, 0x18E40)
@@ -84,6 +85,24 @@ def fscr_ic_ored(c: Context) -> bool:
         return False
     q, p = c.qemu >> 56, c.ppcvec >> 56
     return q != p and q & p == p
+
+
+def fscr_keeps_unimplemented(c: Context) -> bool:
+    """QEMU 7.2 registers FSCR with spr_write_generic (cpu_init.c
+    register_power8_fscr_sprs), so `mtspr FSCR` keeps every bit, also facilities
+    the FSCR does not have (FP, VECVSX, PM, BHRB, MSGP: HFSCR-only) or the model
+    lacks (SCV, LM before ISA v3.0, PREFIX before v3.1).  Power ISA v2.07B /
+    v3.0B / v3.1B Book III "Facility Status and Control Register": those bits are
+    reserved and read back 0 (ppcvec: the FSCR row's writable mask in
+    emu/registers.py).  Matches an FSCR value where QEMU's is ppcvec's plus
+    bits outside that model's mask."""
+    if c.field != "fscr" or c.qemu is None or c.ppcvec is None or c.qemu == c.ppcvec:
+        return False
+    model = c.machine.replace("powernv", "power")
+    if model not in ("power8", "power9", "power10"):
+        return False
+    mask = field_masks(model)["fscr"]
+    return c.qemu & mask == c.ppcvec
 
 
 HV_CLASS_OFFSETS = frozenset({0x980, 0xE00, 0xE20, 0xE40, 0xE60, 0xE80, 0xEA0, 0xF80})
@@ -243,6 +262,9 @@ DEVIATIONS = (
     Deviation("fscr-ic-or", "QEMU 7.2 ORs FSCR[IC] instead of setting it",
               "Power ISA v3.0B Book III 9.2 Facility Status and Control Register, IC",
               fscr_ic_ored),
+    Deviation("fscr-unimplemented", "QEMU 7.2 keeps FSCR bits the FSCR does not implement",
+              "Power ISA v3.0B Book III Facility Status and Control Register (reserved bits)",
+              fscr_keeps_unimplemented),
     Deviation("p8-hail", "QEMU 7.2 applies the POWER10 AIL/HAIL table on POWER8",
               "Power ISA v2.07 Book III-S LPCR[AIL] (no HAIL; LPCR bit 37 is RMLS)",
               p8_uses_p10_ail_rule),
