@@ -23,6 +23,7 @@ import queue
 import socket
 import threading
 
+from emu.registers import register_for_field
 from emu.state import SPR_FIELDS
 from harness.debug.commands import Debugger
 from harness.debug.session import DebugError, Session, Stop
@@ -31,9 +32,10 @@ from harness.toolchain.elf import write_elf
 
 SIGINT, SIGTRAP = 2, 5
 MAX_PACKET = 0x4000
-GDB_SPRS = ("lpcr", "fscr", "hfscr", "srr0", "srr1", "hsrr0", "hsrr1", "sprg0", "sprg1",
-            "sprg2", "sprg3", "dar", "dsisr", "heir", "pvr", "cfar")
-EXTRA_SPRS = tuple(n for n in SPR_FIELDS if n not in GDB_SPRS) + ("dec",)
+# The privileged registers from 71 on: every register of the register table
+# (emu.registers, table order, at its width), then the decrementers.
+SPR_REGS = tuple((name, register_for_field(name).width) for name in SPR_FIELDS) + (
+    ("dec", 32), ("hdec", 32))
 
 
 # ---------------------------------------------------------------- registers
@@ -46,15 +48,15 @@ class Reg:
         self.get, self.set = get, set_
 
 
-def _spr_reg(num, name):
+def _spr_reg(num, name, bits):
     def get(c):
         return c.read_spr(name)
 
     def set_(c, v):
-        if name == "pvr":
+        if name in ("pvr", "pir"):
             return      # read-only
         c.write_spr(name, v, c.pc, None, "debugger")
-    return Reg(num, name, 64, "uint64", "org.gnu.gdb.power.ppcvec-sprs", get, set_)
+    return Reg(num, name, bits, f"uint{bits}", "org.gnu.gdb.power.ppcvec-sprs", get, set_)
 
 
 def build_registers() -> list:
@@ -83,8 +85,8 @@ def build_registers() -> list:
         Reg(70, "fpscr", 32, "uint32", fpu, lambda c: c.get_fpscr(),
             lambda c, v: c.set_fpscr(v)),
     ]
-    for k, name in enumerate(GDB_SPRS + EXTRA_SPRS):
-        regs.append(_spr_reg(71 + k, name))
+    for k, (name, bits) in enumerate(SPR_REGS):
+        regs.append(_spr_reg(71 + k, name, bits))
     return regs
 
 

@@ -8,7 +8,7 @@ from emu.bits import (FSCR_SCV, LPCR_HAIL, LPCR_HR, MSR_DR, MSR_HV, MSR_IR, MSR_
                       decode_fscr, decode_lpcr, decode_msr, lpcr_ail)
 from emu.events import HaltEvent, InterruptEvent, SprWriteEvent
 from emu.interrupts import INTERRUPTS, SCV_VECTOR_BASE, InterruptRequest, compute_delivery
-from emu.state import SPR_FIELDS
+from emu.registers import model_fields
 
 from harness.run.report import insn_text, trace_lines
 
@@ -97,7 +97,8 @@ class SessionRendering:
                f"lpcr   {st.lpcr:#018x}  [{decode_lpcr(st.lpcr)}]",
                f"fscr   {st.fscr:#018x}  [{decode_fscr(st.fscr)}]",
                f"hfscr  {st.hfscr:#018x}  [{decode_fscr(st.hfscr)}]"]
-        names = [n for n in SPR_FIELDS if n not in ("lpcr", "fscr", "hfscr")] + ["dec", "hdec"]
+        names = [n for n in model_fields(c.model.name) if n not in ("lpcr", "fscr", "hfscr")]
+        names += ["dec", "hdec"]
         for k in range(0, len(names), 3):
             out.append("  ".join(f"{n:<6} {c.read_spr(n):#018x}" for n in names[k:k + 3]))
         return out

@@ -7,7 +7,11 @@ import re
 import struct
 from dataclasses import dataclass
 
-from harness.toolchain.asm.sprs import MF_NAMES, MT_NAMES
+from emu.registers import disasm_names
+
+# objdump -M power10 SPR names, from the register table (emu.registers)
+MT_NAMES = disasm_names("mt")
+MF_NAMES = disasm_names("mf")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from harness.toolchain.asm.sprs import MF_SPRS, MT_SPRS
+from emu.registers import asm_names
 
 M64 = 0xFFFFFFFFFFFFFFFF
 
@@ -274,9 +274,10 @@ add("darn", op(31, 755), "RT,L16_2")
 add("mcrxrx", op(31, 576), "BF")
 add("setb", op(31, 128), "RT,BFA")
 
-for _name, _spr in MT_SPRS.items():
+# GNU as mtNAME/mfNAME (binutils 2.40 -mpower10), from the register table
+for _name, _spr in asm_names("mt").items():
     T.setdefault("mt" + _name, (op(31, 467) | ((_spr & 31) << 16) | ((_spr >> 5) << 11), "RS"))
-for _name, _spr in MF_SPRS.items():
+for _name, _spr in asm_names("mf").items():
     T.setdefault("mf" + _name, (op(31, 339) | ((_spr & 31) << 16) | ((_spr >> 5) << 11), "RT"))
 
 # unconditional branches
