@@ -268,9 +268,10 @@ def _ibm_mask(*ranges) -> int:
 
 
 # Bits mtmsrd L=0 / rfid copy from the source (ISA v3.0 III 4.4.4 mtmsrd; 4.3.1 rfid):
-# 0:2, 4:28, 32, 37:41, 49:50, 52:57, 60:63 — i.e. not HV (3), not ME (51, HV only),
-# not EE/IR/DR (48, 58, 59; ORed with PR) and not the reserved/cause bits.
-MSRD_COPY = _ibm_mask((0, 2), (4, 28), 32, (37, 41), (49, 50), (52, 57), (60, 63))
+# 0:2, 4:28, 31 (TM), 32, 37:41, 49:50, 52:57, 60:63 — i.e. not HV (3), not ME (51,
+# HV only), not EE/IR/DR (48, 58, 59; ORed with PR), not TS (29:30, whose
+# transitions are not modelled) and not the reserved/cause bits.
+MSRD_COPY = _ibm_mask((0, 2), (4, 28), 31, 32, (37, 41), (49, 50), (52, 57), (60, 63))
 # mtmsr (32-bit form) only touches the low word: 32:47, 49:50, 52:57, 60:63
 MSR_COPY32 = _ibm_mask((32, 47), (49, 50), (52, 57), (60, 63)) & ~MSR_EE
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from emu.registers import asm_names
+
 REG_NAMES: dict[str, int] = {}
 for _i in range(32):
     for _p in ("r", "f", "v"):
@@ -18,9 +20,11 @@ for _i in range(64):
     REG_NAMES[f"vs{_i}"] = _i
 for _i in range(8):
     REG_NAMES[f"cr{_i}"] = _i
-REG_NAMES.update({"sp": 1, "rtoc": 2, "lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 3,
-                  "xer": 1, "lr": 8, "ctr": 9, "dsisr": 18, "dar": 19, "dec": 22,
-                  "sdr1": 25, "srr0": 26, "srr1": 27})
+REG_NAMES.update({"sp": 1, "rtoc": 2, "lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 3})
+# GNU as's predefined SPR symbols (binutils tc-ppc.c pre_defined_registers); their
+# numbers come from the register table
+REG_NAMES.update({n: asm_names("mf")[n] for n in
+                  ("xer", "lr", "ctr", "dsisr", "dar", "dec", "sdr1", "srr0", "srr1")})
 
 RELOC_SUFFIXES = ("highesta", "highest", "highera", "higher", "higha", "high", "ha", "h", "l")
 
