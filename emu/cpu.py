@@ -19,6 +19,7 @@ from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .privileged import Halt, Trap, emulate, illegal
 from .registers import field_masks, field_resets, implemented
 from .state import CpuState
+from .storage import first_fault, storage_access
 from .unicorn_backend import UnicornCore
 
 _U32BE = struct.Struct(">I")
@@ -505,12 +506,46 @@ class Cpu(InterruptSources):
         except RuntimeError:
             return False
 
+    def _page_faults(self, page: int, access: str) -> bool:
+        tr = self.translate(page, access)
+        return not (isinstance(tr, tuple) and self.machine.ram.contains(tr[0]))
+
+    def precise_data_fault(self, pc: int, ea: int, access: str):
+        """(instruction address, DAR, access) of a data fault Unicorn reported at
+        `pc` for `ea`: the storage instruction is decoded (emu.storage) because
+        for helper-implemented instructions (dcbz, string, icbi, ...) Unicorn's
+        PC may be past the instruction and its address any piece of the access.
+        The interrupt is taken at the instruction whose access covers the
+        faulting page, with DAR = the first byte of it that does not translate
+        (Power ISA v3.1B Book III 7.5.3 Data Storage Interrupt)."""
+        gpr = self.core.gpr
+        xer = self.core.get_xer()
+        for cand in (pc, pc - 4):
+            try:
+                insn = self.fetch_word(cand)
+            except RuntimeError:
+                continue
+            acc = storage_access(insn, gpr, xer)
+            if acc is None:
+                continue
+            a_ea, n, store = acc
+            if not a_ea & ~0xFFF <= ea & ~0xFFF <= (a_ea + max(n, 1) - 1) & ~0xFFF:
+                continue
+            kind = "write" if store else "read"
+            dar = first_fault(a_ea, n, lambda page: self._page_faults(page, kind))
+            return cand, (ea if dar is None else dar), kind
+        return pc, ea, access
+
     def handle_fault(self, res) -> int:
         ea = self.core.fault_ea(res.fault_pa)
         pc = res.pc
         if ea is None:
             raise Halt("error", f"access to unmapped physical address {res.fault_pa:#x} at {pc:#x}")
         access = res.fault_access
+        if access != FETCH:
+            pc, ea, access = self.precise_data_fault(pc, ea, access)
+            if pc != res.pc:
+                self.insns -= 1            # counted as retired by the slice, but it faulted
         tr = self.translate(ea, access)
         if isinstance(tr, tuple):
             pa, _ = tr
