@@ -532,8 +532,12 @@ class Cpu(InterruptSources):
             if not a_ea & ~0xFFF <= ea & ~0xFFF <= (a_ea + max(n, 1) - 1) & ~0xFFF:
                 continue
             kind = "write" if store else "read"
+            if kind != access:
+                continue
             dar = first_fault(a_ea, n, lambda page: self._page_faults(page, kind))
-            return cand, (ea if dar is None else dar), kind
+            if dar is None:
+                continue
+            return cand, dar, kind
         return pc, ea, access
 
     def handle_fault(self, res) -> int:

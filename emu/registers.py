@@ -300,7 +300,7 @@ SPRS = (
     *(_r(786 + k, f"PMC{k}", f"SPRN_PMC{k}", "sh", "sh", ALL, width=32, field=f"pmc{k}",
          hfscr=FAC_PM, mt_asm=(f"pmc{k}",)) for k in range(1, 7)),
     _r(795, "MMCR0", "SPRN_MMCR0", "sh", "sh", ALL, width=32, field="mmcr0", hfscr=FAC_PM,
-       mt_asm=("mmcr0",)),
+       reset=0x80000000, mt_asm=("mmcr0",)),       # FC: counters frozen (QEMU 7.2 reset)
     _r(796, "SIAR", "SPRN_SIAR", "sh", "sh", ALL, field="siar", hfscr=FAC_PM, mt_asm=("siar",)),
     _r(797, "SDAR", "SPRN_SDAR", "sh", "sh", ALL, field="sdar", hfscr=FAC_PM, mt_asm=("sdar",)),
     _r(798, "MMCR1", "SPRN_MMCR1", "sh", "sh", ALL, field="mmcr1", hfscr=FAC_PM,

@@ -27,6 +27,7 @@ from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_P
                                UC_PPC_REG_XER)
 
 from .bits import MSR_FP, MSR_LE, MSR_PR, MSR_SF, MSR_VEC, MSR_VSX
+from .storage import storage_access
 
 # Real MSR bits mirrored from the architected MSR; PR is always set (Unicorn then
 # forces EE|IR|DR, which mean nothing here: translation is ours).
@@ -199,6 +200,7 @@ class UnicornCore:
         self._fault_pages = []        # index -> page EA
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
+        self._fault_ctx = None        # CPU state at the first failing data access
         self._stop_requested = False
         # The interrupt hook is registered directly with libunicorn (not through the
         # binding's wrapper layers): it runs on every trap.
@@ -341,6 +343,11 @@ class UnicornCore:
             if self._c_read(self._uch, UC_PPC_REG_PC, self._rptr):
                 raise UcError(1)
             x = self._rbuf.value - 4
+            if self._unmapped is not None:
+                # an earlier instruction of this block faulted and Unicorn ran on
+                # (see _hook_unmapped): this trap did not happen
+                uc.emu_stop()
+                return
             new_pc = self.cpu.on_trap(_TRAP_KIND.get(intno, "other"), x)
             if new_pc is None:
                 self._stop_requested = True
@@ -377,8 +384,44 @@ class UnicornCore:
             return True
 
     def _hook_unmapped(self, uc, access, address, size, value, _data):
-        self._unmapped = (access, address, size)
+        """An access to a faulting page (or outside RAM).  Unicorn only requests
+        a stop: an instruction implemented by a helper (dcbz, the string and
+        multiple instructions, icbi, ...) goes on with its other accesses and the
+        translated block with the next instructions until the next memory access
+        or block end.  The CPU state at the first failing access is saved here
+        and restored when the slice ends (`run`), so nothing after the faulting
+        instruction takes effect."""
+        if self._unmapped is None:
+            self._unmapped = (access, address, size)
+            if access != UC_MEM_FETCH_UNMAPPED:
+                self._fault_ctx = uc.context_save()
         return False
+
+    def _faulting_insn(self, start: int, end: int, pa: int, store: bool, pc: int) -> int:
+        """The instruction of the block [start, end) that made the failing access:
+        `pc` itself for an inline access (Unicorn stops right after it),
+        otherwise the nearest one before `pc` whose storage access (emu.storage,
+        decoded with the registers saved at the fault) is a load or store like
+        the failing one and covers the faulting page; `pc` if none is."""
+        ea = self.fault_ea(pa)
+        if ea is None:
+            return pc
+        page = ea & PAGE_MASK
+        xer = self.get_xer()
+        cands = [pc] + [a for a in range(min(pc, end) - 4, start - 4, -4) if a != pc]
+        for a in cands:
+            if not start <= a < end:
+                continue
+            try:
+                insn = self.cpu.fetch_word(a)
+            except RuntimeError:
+                return pc
+            acc = storage_access(insn, self.gpr, xer)
+            if acc is not None:
+                lo, n, is_store = acc
+                if is_store == store and lo & PAGE_MASK <= page <= (lo + max(n, 1) - 1) & PAGE_MASK:
+                    return a
+        return pc
 
     def fault_ea(self, pa: int) -> int | None:
         if pa is None or pa < FAULT_BASE:
@@ -439,6 +482,7 @@ class UnicornCore:
         c.last_addr = 1
         c.last_size = 0
         self._unmapped = None
+        self._fault_ctx = None
         self._pending_exc = None
         self._stop_requested = False
         err = None
@@ -470,6 +514,14 @@ class UnicornCore:
                              and self._unmapped[0] == UC_MEM_FETCH_UNMAPPED) else 1
         if err is not None and self._unmapped is not None:
             access, pa, size = self._unmapped
+            if self._fault_ctx is not None:
+                ctx, self._fault_ctx = self._fault_ctx, None
+                self.uc.context_restore(ctx)       # undo what ran after the faulting access
+                self._real_msr = None
+                self.sync_msr(self.cpu.state.msr)
+                if self.exact_count and c.last_size and not count:
+                    pc_now = self._faulting_insn(c.last_addr, c.last_addr + c.last_size,
+                                                 pa, access == UC_MEM_WRITE_UNMAPPED, pc_now)
             if access == UC_MEM_FETCH_UNMAPPED:
                 acc = "fetch"
             elif access == UC_MEM_WRITE_UNMAPPED:

@@ -25,10 +25,11 @@ def run_fault(ppcvec, insn: str, ea: int):
     """r5 = ea, then X: insn.  The DSI handler records DAR, DSISR, SRR0 in
     r20-r22, sets r23 = MARK and resumes after the instruction."""
     tables, ptcr = radix_identity_host(base=0x200000)
-    handler = ("    mfspr 20, 19\n    mfspr 21, 18\n    mfspr 22, 26\n    li 23, 0x600d\n"
+    handler = ("dsi_handler:\n    mfspr 20, 19\n    mfspr 21, 18\n    mfspr 22, 26\n    li 23, 0x600d\n    mr 24, 6\n"
                "    addi 22, 22, 4\n    mtspr 26, 22\n    addi 22, 22, -4\n    rfid")
     body = load64(5, ea) + "    li 3, 0x11\n    li 4, 0x22\n" + f"X: {insn}\n    b .\n"
-    src = program(body, msr=HV_MMU_ON, lpcr=LPCR_HR_UPRT, handlers={0x300: handler})
+    src = program(body, msr=HV_MMU_ON, lpcr=LPCR_HR_UPRT, handlers={0x300: "    b dsi_handler"},
+                  extra=handler)
     setup = load64(3, ptcr) + "    mtspr 464, 3\n"
     src = src.replace("    .org 0x20000\nstart:\n", "    .org 0x20000\nstart:\n" + setup, 1)
     r = ppcvec.run(src + tables.to_asm(), cpu="power9", mmu="architected", max_insns=200_000)
@@ -89,3 +90,17 @@ def test_update_form_leaves_ra_unchanged_on_a_fault(ppcvec):
 def test_access_crossing_into_an_unmapped_page_reports_the_first_unmapped_byte(ppcvec):
     r = run_fault(ppcvec, "stmw 28, 0(5)", UNMAPPED - 8)        # 16 bytes: 8 mapped, 8 not
     assert_precise_dsi(ppcvec, r, UNMAPPED, True)
+
+
+@pytest.mark.parametrize("insn", ["dcbz 0, 5", "stswi 3, 5, 8", "lswi 8, 5, 8", "icbi 0, 5"])
+def test_nothing_after_a_helper_instruction_fault_takes_effect(ppcvec, insn):
+    """Unicorn runs on after a failing access inside a helper (dcbz, string,
+    icbi): the next instructions of the block must not have executed when the
+    DSI is taken (r6 still 0 in the handler), nor their trap (one DSI, then the
+    sc after the resume)."""
+    r = run_fault(ppcvec, f"{insn}\n    li 6, 0x77\n    tw 31, 0, 0\n    sc", UNMAPPED + 0x10)
+    X = r.symbols["X"]
+    kinds = [e.kind for e in r.interrupts]
+    assert kinds[0] == "dsi" and r.interrupts[0].srr0 == X, kinds
+    assert r.cpus[0].gpr[24] == 0          # li 6 had not run at the DSI
+    assert kinds[1:] == ["program"]        # the tw, after the resume

@@ -88,20 +88,22 @@ def fscr_ic_ored(c: Context) -> bool:
 
 
 def fscr_keeps_unimplemented(c: Context) -> bool:
-    """QEMU 7.2 registers FSCR with spr_write_generic (cpu_init.c
-    register_power8_fscr_sprs), so `mtspr FSCR` keeps every bit, also facilities
-    the FSCR does not have (FP, VECVSX, PM, BHRB, MSGP: HFSCR-only) or the model
-    lacks (SCV, LM before ISA v3.0, PREFIX before v3.1).  Power ISA v2.07B /
+    """QEMU 7.2 registers FSCR and HFSCR with spr_write_generic (cpu_init.c
+    register_power8_fscr_sprs, register_power9_book4_sprs), so `mtspr` keeps
+    every bit, also facilities the FSCR does not have (FP, VECVSX, PM, BHRB,
+    MSGP: HFSCR-only) or the model lacks (SCV, LM before ISA v3.0, PREFIX
+    before v3.1).  Power ISA v2.07B /
     v3.0B / v3.1B Book III "Facility Status and Control Register": those bits are
-    reserved and read back 0 (ppcvec: the FSCR row's writable mask in
-    emu/registers.py).  Matches an FSCR value where QEMU's is ppcvec's plus
-    bits outside that model's mask."""
-    if c.field != "fscr" or c.qemu is None or c.ppcvec is None or c.qemu == c.ppcvec:
+    reserved and read back 0 (ppcvec: the FSCR/HFSCR rows' writable masks in
+    emu/registers.py).  Matches an FSCR/HFSCR value where QEMU's is ppcvec's
+    plus bits outside that model's mask."""
+    name = c.field.split(".")[-1]
+    if name not in ("fscr", "hfscr") or c.qemu is None or c.ppcvec is None or c.qemu == c.ppcvec:
         return False
     model = c.machine.replace("powernv", "power")
     if model not in ("power8", "power9", "power10"):
         return False
-    mask = field_masks(model)["fscr"]
+    mask = field_masks(model)[name]
     return c.qemu & mask == c.ppcvec
 
 
@@ -262,7 +264,7 @@ DEVIATIONS = (
     Deviation("fscr-ic-or", "QEMU 7.2 ORs FSCR[IC] instead of setting it",
               "Power ISA v3.0B Book III 9.2 Facility Status and Control Register, IC",
               fscr_ic_ored),
-    Deviation("fscr-unimplemented", "QEMU 7.2 keeps FSCR bits the FSCR does not implement",
+    Deviation("fscr-unimplemented", "QEMU 7.2 keeps FSCR/HFSCR bits they do not implement",
               "Power ISA v3.0B Book III Facility Status and Control Register (reserved bits)",
               fscr_keeps_unimplemented),
     Deviation("p8-hail", "QEMU 7.2 applies the POWER10 AIL/HAIL table on POWER8",
