@@ -121,8 +121,8 @@ def spr_access_check(cpu, addr, insn, row, allowed: str, what: str) -> None:
       * not allowed in problem state -> Program, Privileged Instruction;
       * hypervisor-only in privileged non-hypervisor state -> `hv_resource_in_guest`
         (Program[PRIV], or HEAI with LPCR[EVIRT]=1);
-      * a direction no state has (read-only / write-only SPR) -> Program[PRIV]
-        (QEMU 7.2 SPR_NOACCESS -> gen_priv_exception);
+      (a direction the SPR encodings figure does not list for the number, e.g.
+      mtspr PVR or mfspr 284, is an undefined SPR: `undefined_spr`);
     then the facilities: HFSCR bit 0 with MSR[HV]=0 -> Hypervisor Facility
     Unavailable (0xF80, HFSCR[IC] = bit), FSCR bit 0 in problem state -> Facility
     Unavailable (0xF60, FSCR[IC] = bit) (Book III 9.2 "Facility Status and Control
@@ -235,7 +235,7 @@ def emulate_mfspr(cpu, addr, insn):
     rt = (insn >> 21) & 31
     sprn = spr_number(insn)
     row = cpu.sprs.get(sprn)
-    if row is None:
+    if row is None or not row.mf:     # not implemented, or a number mfspr does not define
         undefined_spr(cpu, addr, insn, sprn, "mfspr")
         return addr + 4
     spr_access_check(cpu, addr, insn, row, row.mf, f"mfspr {row.name}")
@@ -248,7 +248,7 @@ def emulate_mtspr(cpu, addr, insn):
     rs = (insn >> 21) & 31
     sprn = spr_number(insn)
     row = cpu.sprs.get(sprn)
-    if row is None:
+    if row is None or not row.mt:     # not implemented, or a number mtspr does not define
         undefined_spr(cpu, addr, insn, sprn, "mtspr")
         return addr + 4
     spr_access_check(cpu, addr, insn, row, row.mt, f"mtspr {row.name}")

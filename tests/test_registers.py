@@ -226,10 +226,11 @@ def test_mftb_in_problem_state_reads_the_timebase(ppcvec):
 
 
 def test_user_sprg3_alias_reads_sprg3_and_cannot_be_written(ppcvec):
-    r = run(ppcvec, "    mfspr 4, 259\n    mtspr 259, 4\n", enter_msr=GUEST_USER,
+    r = run(ppcvec, "    mfspr 4, 259\nX:  mtspr 259, 4\n", enter_msr=GUEST_USER,
             hfscr=ALL_FACILITIES, setup=load64(3, 0xABCD) + "    mtspr 275, 3\n")
     assert r4(r) == 0xABCD
-    ppcvec.assert_one_interrupt(r, "program", vector=0x700)
+    # mtspr 259 is undefined (259 & 0x10 == 0): Hypervisor Emulation Assistance
+    ppcvec.assert_one_interrupt(r, "heai", vector=0xE40, hsrr0=r.symbols["X"])
 
 
 # ---------------------------------------------------------------- other gates
@@ -271,9 +272,22 @@ def test_hypervisor_spr_from_supervisor_is_program_priv(ppcvec):
     ppcvec.assert_one_interrupt(r, "program", vector=0x700, srr0=r.symbols["X"])
 
 
-def test_read_only_pvr_write_is_program_priv_even_in_hypervisor_state(ppcvec):
-    r = run(ppcvec, "X: mtspr 287, 4\n")
+def test_mtspr_pvr_is_an_undefined_spr_a_no_op_in_hypervisor_state(ppcvec):
+    """The encodings figure lists PVR (287) for mfspr only: mtspr 287 is an
+    undefined SPR, and 287 has bit 0x10 set."""
+    r = run(ppcvec, "    mtspr 287, 4\n    mfspr 4, 287\n")
+    assert not r.interrupts and r4(r) == 0x004E1200
+
+
+def test_mtspr_pvr_in_problem_state_is_program_priv(ppcvec):
+    r = run(ppcvec, "X: mtspr 287, 4\n", enter_msr=HV_USER)
     ppcvec.assert_one_interrupt(r, "program", vector=0x700, srr0=r.symbols["X"])
+
+
+def test_mfspr_of_the_timebase_write_number_is_undefined(ppcvec):
+    """284 is TBL for mtspr only: mfspr 284 is a no-op in privileged state."""
+    r = run(ppcvec, "    mfspr 4, 284\n")
+    assert not r.interrupts and r4(r) == POISON
 
 
 @pytest.mark.parametrize("cpu,pvr", [("power8", 0x004D0200), ("power9", 0x004E1200),
