@@ -22,6 +22,7 @@ from .bits import (MSR_LE, MSR_S, FSCR_IC_SCV, FSCR_SCV, MASK64, MSR_DR, MSR_EE,
                    MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, MSR_TM, SRR1_PROGILL, SRR1_PROGPRIV,
                    SRR1_PROGTRAP, ibm_bit)
 from .interrupts import InterruptRequest
+from .bits import LPCR_GTSE, LPCR_HR
 from .registers import FAC_TM, PSSCR_OS_VIEW, PSSCR_OS_WRITE
 
 
@@ -409,10 +410,11 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
         if xo in (4, 68):     # tw, td: Unicorn evaluated the condition and trapped
             raise program(addr, insn, SRR1_PROGTRAP, "trap")
         if xo in (306, 274):  # tlbie, tlbiel: HV-privileged unless LPCR[GTSE] (radix guests)
-            if xo == 306:
-                check_hv(cpu, addr, insn, "tlbie")
+            what = "tlbie" if xo == 306 else "tlbiel"
+            if st.lpcr & LPCR_GTSE and st.lpcr & LPCR_HR:
+                check_sv(cpu, addr, insn, what)
             else:
-                check_sv(cpu, addr, insn, "tlbiel")
+                check_hv(cpu, addr, insn, what)
             cpu.mmu_op("tlbie" if xo == 306 else "tlbiel", addr, insn)
             return addr + 4
         if xo in (402, 434, 498, 915, 851, 979):  # slbmte slbie slbia slbmfee slbmfev slbfee.

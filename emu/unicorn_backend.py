@@ -27,7 +27,6 @@ from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_P
                                UC_PPC_REG_XER)
 
 from .bits import MSR_FP, MSR_LE, MSR_PR, MSR_SF, MSR_VEC, MSR_VSX
-from .storage import storage_access
 
 # Real MSR bits mirrored from the architected MSR; PR is always set (Unicorn then
 # forces EE|IR|DR, which mean nothing here: translation is ours).
@@ -388,40 +387,15 @@ class UnicornCore:
         a stop: an instruction implemented by a helper (dcbz, the string and
         multiple instructions, icbi, ...) goes on with its other accesses and the
         translated block with the next instructions until the next memory access
-        or block end.  The CPU state at the first failing access is saved here
-        and restored when the slice ends (`run`), so nothing after the faulting
-        instruction takes effect."""
+        or block end.  The CPU state at the first failing access (its PC is the
+        faulting instruction: Unicorn syncs it before every memory access) is
+        saved here and restored when the slice ends (`run`), so nothing after
+        the faulting instruction takes effect."""
         if self._unmapped is None:
             self._unmapped = (access, address, size)
             if access != UC_MEM_FETCH_UNMAPPED:
                 self._fault_ctx = uc.context_save()
         return False
-
-    def _faulting_insn(self, start: int, end: int, pa: int, store: bool, pc: int) -> int:
-        """The instruction of the block [start, end) that made the failing access:
-        `pc` itself for an inline access (Unicorn stops right after it),
-        otherwise the nearest one before `pc` whose storage access (emu.storage,
-        decoded with the registers saved at the fault) is a load or store like
-        the failing one and covers the faulting page; `pc` if none is."""
-        ea = self.fault_ea(pa)
-        if ea is None:
-            return pc
-        page = ea & PAGE_MASK
-        xer = self.get_xer()
-        cands = [pc] + [a for a in range(min(pc, end) - 4, start - 4, -4) if a != pc]
-        for a in cands:
-            if not start <= a < end:
-                continue
-            try:
-                insn = self.cpu.fetch_word(a)
-            except RuntimeError:
-                return pc
-            acc = storage_access(insn, self.gpr, xer)
-            if acc is not None:
-                lo, n, is_store = acc
-                if is_store == store and lo & PAGE_MASK <= page <= (lo + max(n, 1) - 1) & PAGE_MASK:
-                    return a
-        return pc
 
     def fault_ea(self, pa: int) -> int | None:
         if pa is None or pa < FAULT_BASE:
@@ -519,9 +493,7 @@ class UnicornCore:
                 self.uc.context_restore(ctx)       # undo what ran after the faulting access
                 self._real_msr = None
                 self.sync_msr(self.cpu.state.msr)
-                if self.exact_count and c.last_size and not count:
-                    pc_now = self._faulting_insn(c.last_addr, c.last_addr + c.last_size,
-                                                 pa, access == UC_MEM_WRITE_UNMAPPED, pc_now)
+                pc_now = self.get_pc()             # the faulting instruction (synced for the access)
             if access == UC_MEM_FETCH_UNMAPPED:
                 acc = "fetch"
             elif access == UC_MEM_WRITE_UNMAPPED:

@@ -273,7 +273,7 @@ def test_rfid_in_supervisor_cannot_set_hv(ppcvec):
 # ---------------------------------------------------------------- SPRs and models
 
 @pytest.mark.parametrize("cpu,pvr", [("power8", 0x004D0200), ("power9", 0x004E1200),
-                                     ("power10", 0x00801200)])
+                                     ("power10", 0x00800200)])
 def test_pvr(ppcvec, cpu, pvr):
     r = run(ppcvec, program("X: mfspr 3, 287\n    attn", msr=HV_MMU_OFF), cpu=cpu)
     assert r.gpr(3) == pvr

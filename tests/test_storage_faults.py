@@ -104,3 +104,9 @@ def test_nothing_after_a_helper_instruction_fault_takes_effect(ppcvec, insn):
     assert kinds[0] == "dsi" and r.interrupts[0].srr0 == X, kinds
     assert r.cpus[0].gpr[24] == 0          # li 6 had not run at the DSI
     assert kinds[1:] == ["program"]        # the tw, after the resume
+
+
+def test_dcbz_fault_followed_by_a_store_to_the_same_page_is_taken_at_the_dcbz(ppcvec):
+    r = run_fault(ppcvec, "dcbz 0, 5\n    std 3, 0(5)", UNMAPPED + 0x10)
+    e = r.interrupts[0]
+    assert e.kind == "dsi" and e.srr0 == r.symbols["X"] and e.dar == UNMAPPED + 0x10

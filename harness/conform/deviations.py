@@ -287,3 +287,240 @@ def find_deviation(c: Context) -> Deviation | None:
         if d.matches(c):
             return d
     return None
+
+
+# ------------------------------------------------------------------ fuzzer
+# `ppcvec conform --fuzz` compares each random instruction's interrupts (the
+# records it produced, grouped by the tag the program sets before it) and the
+# register it read.  These deviations explain the instruction as a whole.
+
+@dataclass(frozen=True)
+class FuzzContext:
+    machine: str
+    model: str                # power8 / power9 / power10
+    state: str                # "p" problem, "s" privileged HV=0, "h" hypervisor
+    cls: str                  # instruction class (harness/conform/fuzz.py)
+    text: str
+    spr: int | None
+    qemu: list                # records of this instruction (dicts)
+    ppcvec: list
+    qemu_reg: int | None      # the register it read (mfspr/mfmsr/loads), if any
+    ppcvec_reg: int | None
+
+
+HEAI, PROGRAM, HFU, FU = 0xE40, 0x700, 0xF80, 0xF60
+POISON = 0x5A5A5A5A5A5A5A5A
+
+# SPRs QEMU 7.2 does not register for the model (target/ppc/cpu_init.c
+# init_proc_POWER8/9/10): it treats them as undefined SPR numbers.
+QEMU_MISSING = {
+    "power8": frozenset({3, 898}),
+    "power9": frozenset({3, 339, 823, 898}),
+    "power10": frozenset({3, 181, 189, 339, 736, 737, 738, 752, 753, 754, 823, 898}),
+}
+# SPR numbers QEMU 7.2 registers although the model does not implement them
+# (ISA v3.0/v3.1 removed EAR; TM is not implemented by POWER10).
+QEMU_EXTRA = {
+    "power8": frozenset({282}),
+    "power9": frozenset({282}),
+    "power10": frozenset({128, 129, 130, 131, 282}),
+}
+
+
+def _offsets(recs) -> list:
+    return [_vector_offset(r["slot"]) if r["slot"] < 0x17000 or r["slot"] >= 0x19000
+            else 0x17000 for r in recs]
+
+
+def _qemu_undefined(c: FuzzContext) -> list:
+    """What QEMU 7.2 gen_op_mfspr/gen_op_mtspr do for an SPR number it has no
+    callbacks for: problem state: Program[PRIV] (bit 0x10 set) or HEAI; privileged
+    state: HEAI only for SPR 0, 4, 5, 6 (mfspr) / 0 (mtspr), otherwise a no-op."""
+    n = c.spr
+    if c.state == "p":
+        return [PROGRAM] if n & 0x10 else [HEAI]
+    if c.cls == "mfspr" and n in (0, 4, 5, 6) or c.cls == "mtspr" and n == 0:
+        return [HEAI]
+    return []
+
+
+def _ppcvec_undefined(c: FuzzContext) -> list:
+    """The Power ISA rule ppcvec applies (emu.privileged.undefined_spr)."""
+    if c.spr & 0x10:
+        return [PROGRAM] if c.state == "p" else []
+    return [HEAI]
+
+
+def _is_spr(c: FuzzContext) -> bool:
+    return c.cls in ("mfspr", "mtspr") and c.spr is not None
+
+
+def _row(c: FuzzContext):
+    from emu.registers import implemented
+    return implemented(c.model).get(c.spr)
+
+
+def undefined_spr_noop(c: FuzzContext) -> bool:
+    """QEMU 7.2 treats an undefined SPR number with bit 0x10 clear as a no-op
+    in privileged state, except SPRs 0/4/5/6 (gen_op_mfspr) and 0 (gen_op_mtspr,
+    target/ppc/translate.c).  Power ISA v3.0B/v3.1B Book III 4.4.4 mtspr/mfspr
+    (undefined SPR field values): Hypervisor Emulation Assistance interrupt for
+    spr[0]=0 in every state; no-op only for spr[0]=1 in privileged state.
+    Matches an undefined SPR (also a number defined only for the other
+    direction) where ppcvec took the HEAI and QEMU followed its own rule."""
+    if not _is_spr(c):
+        return False
+    row = _row(c)
+    undefined = row is None or not (row.mf if c.cls == "mfspr" else row.mt)
+    return (undefined and c.spr not in QEMU_MISSING.get(c.model, ()) and c.spr not in
+            QEMU_EXTRA.get(c.model, ()) and _offsets(c.ppcvec) == _ppcvec_undefined(c)
+            and _offsets(c.qemu) == _qemu_undefined(c) and c.ppcvec != c.qemu)
+
+
+def qemu_lacks_spr(c: FuzzContext) -> bool:
+    """QEMU 7.2 does not register some SPRs the model has (QEMU_MISSING: the user
+    DSCR alias 3, PPR32 898, HEIR 339, the privileged PSSCR view 823, POWER10's
+    DAWR1/DAWRX1 181/189 and SIER2/SIER3/MMCR3 736-738/752-754; cpu_init.c
+    register_*_sprs) and handles them as undefined numbers.  Power ISA
+    v2.07B/v3.0B/v3.1B Book III SPR encodings list them for the model.
+    Matches an access to such an SPR where QEMU's outcome is its undefined-SPR
+    rule (no record, or its HEAI/Program, and the register left unread)."""
+    if not _is_spr(c) or c.spr not in QEMU_MISSING.get(c.model, ()):
+        return False
+    if _offsets(c.qemu) != _qemu_undefined(c):
+        return False
+    return c.qemu_reg in (None, POISON)
+
+
+def qemu_extra_spr(c: FuzzContext) -> bool:
+    """QEMU 7.2 registers SPRs the model does not have (QEMU_EXTRA: EAR 282,
+    removed from ISA v3.0 and absent from POWER8's Book IV; the TM registers
+    128-131 on POWER10, which implements no transactional memory).  Power ISA
+    v3.1B Book III SPR encodings / POWER10 has no TM (ISA v3.1 makes it
+    optional).  Matches an access to such a number where ppcvec applied the
+    undefined-SPR rule."""
+    if not _is_spr(c) or c.spr not in QEMU_EXTRA.get(c.model, ()):
+        return False
+    return _offsets(c.ppcvec) == _ppcvec_undefined(c) and c.ppcvec_reg in (None, POISON)
+
+
+def direction_undefined(c: FuzzContext) -> bool:
+    """QEMU 7.2 registers the numbers the SPR encodings define for one direction
+    only with callbacks for both (cpu_init.c: SPR_WR_TBL 284 / SPR_WR_TBU 285
+    read the timebase / 0, SPR_PURR 308/309 are readable in problem state), or
+    with SPR_NOACCESS, which is a Program[PRIV] interrupt in every state
+    (CTRL 136/152, TBU40 286, the read-only user numbers 259, 268, 269, 768,
+    780-782).  Power ISA v3.0B Book III 4.4.4: a number the encodings figure
+    does not list for mfspr (mtspr) is an undefined SPR for it; PURR/SPURR are
+    privileged (encodings figure, "mfspr: privileged").  Matches such an access
+    where ppcvec applied the undefined-SPR rule (or, for PURR/SPURR in problem
+    state, Program[PRIV]) and QEMU either read/wrote the register or took a
+    Program[PRIV] interrupt."""
+    if not _is_spr(c):
+        return False
+    row = _row(c)
+    purr_user = row is not None and c.spr in (308, 309) and c.state == "p" and c.cls == "mfspr"
+    if purr_user:
+        return _offsets(c.ppcvec) == [PROGRAM] and _offsets(c.qemu) == []
+    if row is None or (row.mf if c.cls == "mfspr" else row.mt):
+        return False
+    if _offsets(c.ppcvec) != _ppcvec_undefined(c):
+        return False
+    return _offsets(c.qemu) in ([], [PROGRAM])
+
+
+def hfscr_not_checked(c: FuzzContext) -> bool:
+    """QEMU 7.2 checks HFSCR only for msgsndp/msgclrp and DPDES (helper
+    hfscr_facility_check); for the EBB, TAR, DSCR, PM and TM registers it
+    checks FSCR (gen_fscr_facility_check) or nothing.  Power ISA v3.0B Book III
+    "Hypervisor Facility Status and Control Register": with MSR[HV]=0 an access
+    to a facility whose HFSCR bit is 0 causes a Hypervisor Facility Unavailable
+    interrupt, HFSCR[IC] = the facility.  Matches an SPR access where ppcvec
+    took that interrupt (0xF80) and QEMU did something else."""
+    if not _is_spr(c):
+        return False
+    row = _row(c)
+    return (row is not None and row.hfscr is not None and c.state != "h"
+            and _offsets(c.ppcvec)[:1] == [HFU] and _offsets(c.qemu)[:1] != [HFU])
+
+
+def dpdes_guest_hfu(c: FuzzContext) -> bool:
+    """QEMU 7.2 raises Hypervisor Facility Unavailable for mfspr DPDES in HV=0
+    state even when HFSCR[MSGP]=1, with the instruction's effects already
+    discarded (records with the previous tag).  Power ISA v3.0B Book III DPDES /
+    HFSCR[MSGP]: the access is allowed when HFSCR[MSGP]=1.  Matches mfspr 176
+    from HV=0 where QEMU took only HFUs and ppcvec none."""
+    return (_is_spr(c) and c.spr == 176 and c.state != "h" and not c.ppcvec
+            and bool(c.qemu) and set(_offsets(c.qemu)) == {HFU})
+
+
+def guest_psscr_noop(c: FuzzContext) -> bool:
+    """QEMU 7.2 gives the hypervisor PSSCR (855) no privileged-state callbacks
+    but treats an access from HV=0 as an undefined SPR (a no-op: 855 has bit
+    0x10 set).  Power ISA v3.0B Book III 4.4.4: PSSCR (855) is hypervisor
+    privileged: Program[PRIV] (HEAI with LPCR[EVIRT]) from privileged HV=0
+    state.  Matches an access to 855 from HV=0 privileged state where QEMU took
+    nothing and ppcvec that interrupt."""
+    return (_is_spr(c) and c.spr == 855 and c.state == "s" and not c.qemu
+            and _offsets(c.ppcvec) in ([PROGRAM], [HEAI]))
+
+
+def bescr_views(c: FuzzContext) -> bool:
+    """QEMU 7.2 registers BESCRS/BESCRSU/BESCRR/BESCRRU (800-803) as plain
+    registers (spr_read_generic/spr_write_generic on their own slots).  Power
+    ISA v2.07B Book II 7.2 "Branch Event Status and Control Register": they are
+    views of BESCR that set (S) or reset (R) the bits written, the U forms on
+    the upper word.  Matches reads of 800-803 (and BESCR 806) whose values
+    differ while neither side interrupted."""
+    return (_is_spr(c) and c.spr in (800, 801, 802, 803, 806) and not c.qemu
+            and not c.ppcvec)
+
+
+def reserved_bits_kept(c: FuzzContext) -> bool:
+    """QEMU 7.2 writes most SPRs with spr_write_generic, which keeps every bit
+    (FSCR, HFSCR, PPR, DSISR's upper word, ...).  Power ISA Book III: reserved
+    bits of an SPR read back 0 (ppcvec: the writable mask of the register
+    table, emu/registers.py).  Matches a value read back where QEMU's, masked
+    with ppcvec's writable mask for the register, is ppcvec's."""
+    if not _is_spr(c) or c.cls != "mfspr" or c.qemu or c.ppcvec:
+        return False
+    from emu.registers import field_masks
+    row = _row(c)
+    if row is None or not row.field or c.qemu_reg is None or c.ppcvec_reg is None:
+        return False
+    mask = field_masks(c.model).get(row.field)
+    if mask is None:
+        return False
+    if row.hook == "upper32":
+        mask >>= 32
+    return c.qemu_reg & mask == c.ppcvec_reg
+
+
+FUZZ_DEVIATIONS = (
+    Deviation("undefined-spr-noop", "QEMU 7.2: undefined SPRs with bit 0x10 clear are no-ops in privileged state",
+              "Power ISA v3.0B Book III 4.4.4 mtspr/mfspr, undefined SPR numbers", undefined_spr_noop),
+    Deviation("qemu-lacks-spr", "QEMU 7.2 does not implement some SPRs of the model",
+              "Power ISA v2.07B/v3.0B/v3.1B Book III SPR encodings", qemu_lacks_spr),
+    Deviation("qemu-extra-spr", "QEMU 7.2 implements SPRs the model lacks (EAR; TM on POWER10)",
+              "Power ISA v3.1B Book III SPR encodings", qemu_extra_spr),
+    Deviation("spr-direction", "QEMU 7.2 reads/writes SPR numbers defined for the other direction only",
+              "Power ISA v3.0B Book III 4.4.4 and the SPR encodings figure", direction_undefined),
+    Deviation("hfscr-unchecked", "QEMU 7.2 does not check HFSCR for SPR facilities",
+              "Power ISA v3.0B Book III Hypervisor Facility Status and Control Register",
+              hfscr_not_checked),
+    Deviation("dpdes-guest-hfu", "QEMU 7.2 takes HFU for mfspr DPDES in a guest with HFSCR[MSGP]=1",
+              "Power ISA v3.0B Book III DPDES, HFSCR[MSGP]", dpdes_guest_hfu),
+    Deviation("psscr-guest-noop", "QEMU 7.2: mfspr/mtspr PSSCR (855) from HV=0 is a no-op",
+              "Power ISA v3.0B Book III 4.4.4, PSSCR hypervisor privileged", guest_psscr_noop),
+    Deviation("bescr-views", "QEMU 7.2 keeps BESCRS/BESCRR/... as separate registers",
+              "Power ISA v2.07B Book II 7.2 BESCR", bescr_views),
+    Deviation("reserved-bits-kept", "QEMU 7.2 keeps reserved SPR bits",
+              "Power ISA Book III: reserved SPR bits read 0", reserved_bits_kept),
+)
+
+
+def find_fuzz_deviation(c: FuzzContext) -> Deviation | None:
+    for d in FUZZ_DEVIATIONS:
+        if d.matches(c):
+            return d
+    return None
