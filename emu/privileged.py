@@ -409,9 +409,10 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
             return emulate_mtmsrd(cpu, addr, insn, wide=False)
         if xo in (4, 68):     # tw, td: Unicorn evaluated the condition and trapped
             raise program(addr, insn, SRR1_PROGTRAP, "trap")
-        if xo in (306, 274):  # tlbie, tlbiel: HV-privileged unless LPCR[GTSE] (radix guests)
+        if xo in (306, 274):  # tlbie, tlbiel: HV-privileged unless LPCR[GTSE] (radix guests);
+            # ISA v2.07 (POWER8): tlbiel is only privileged (QEMU 7.2 agrees on both)
             what = "tlbie" if xo == 306 else "tlbiel"
-            if st.lpcr & LPCR_GTSE and st.lpcr & LPCR_HR:
+            if (st.lpcr & LPCR_GTSE and st.lpcr & LPCR_HR) or (xo == 274 and not model.has_scv):
                 check_sv(cpu, addr, insn, what)
             else:
                 check_hv(cpu, addr, insn, what)

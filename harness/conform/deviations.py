@@ -51,9 +51,13 @@ def heir_zero_after_heai(c: Context) -> bool:
     Assistance interrupt.  Power ISA v3.0B/v3.1 Book III 7.5.17 (Hypervisor
     Emulation Assistance Interrupt): "HEIR: set to the instruction image of the
     instruction that caused the interrupt" (kvm-unit-tests test_illegal checks
-    it).  Matches only HEIR values recorded at or after a ppcvec HEAI record."""
+    it).  Matches only HEIR values recorded at or after a ppcvec HEAI record
+    (in the fuzzer, whose programs also mtspr HEIR, which QEMU 7.2 does not
+    implement either: any HEIR QEMU reads as 0)."""
     if c.field != "heir" or c.index is None or c.qemu != 0 or not c.ppcvec:
         return False
+    if c.program.startswith("fuzz"):
+        return True       # QEMU has no HEIR at all: it never holds a written value either
     return any(_real_offset(r["slot"]) in HEAI_OFFSETS for r in c.ppcvec_records[:c.index + 1])
 
 
@@ -104,7 +108,11 @@ def fscr_keeps_unimplemented(c: Context) -> bool:
     if model not in ("power8", "power9", "power10"):
         return False
     mask = field_masks(model)[name]
-    return c.qemu & mask == c.ppcvec
+    if c.qemu & mask == c.ppcvec:
+        return True
+    # together with fscr-ic-or: the IC ORed into a value that also kept such bits
+    return fscr_ic_ored(Context(c.program, c.machine, "fscr", c.index, c.qemu & mask, c.ppcvec,
+                                c.qemu_records, c.ppcvec_records, c.ppcvec_outcome))
 
 
 HV_CLASS_OFFSETS = frozenset({0x980, 0xE00, 0xE20, 0xE40, 0xE60, 0xE80, 0xEA0, 0xF80})
@@ -140,7 +148,7 @@ def _p8_takes_p10_ail_rule(c: Context) -> bool:
     off = _vector_offset(p["slot"])
     if off is None or _vector_offset(q["slot"]) != off:
         return False
-    if not p["msr"] & MSR_HV or p["lpcr"] == NOT_READ:
+    if p["lpcr"] == NOT_READ:
         return False                      # LPCR not recorded: cannot tell
     old = p["hsrr1"] if off in HV_CLASS_OFFSETS else p["srr1"]
     lpcr, new = p["lpcr"], p["msr"]
@@ -251,7 +259,18 @@ def hdoorbell_needs_ee_in_guest(c: Context) -> bool:
             and not q["srr1"] & MSR_HV_BIT)
 
 
+def dsisr_64_bits(c: Context) -> bool:
+    """QEMU 7.2 keeps DSISR (and HDSISR) as 64-bit registers (spr_write_generic),
+    so a value written with mtspr reads back with its upper word.  Power ISA
+    v3.0B Book III 7.x: DSISR is a 32-bit register (ppcvec: width 32 in
+    emu/registers.py).  Matches a DSISR whose low word is ppcvec's."""
+    return (c.field in ("dsisr", "hdsisr") and c.qemu is not None and c.ppcvec is not None
+            and c.qemu & 0xFFFFFFFF == c.ppcvec and c.qemu >> 32 != 0)
+
+
 DEVIATIONS = (
+    Deviation("dsisr-64-bit", "QEMU 7.2 keeps the upper word of DSISR",
+              "Power ISA v3.0B Book III DSISR (32 bits)", dsisr_64_bits),
     Deviation("hdbell-guest-ee", "QEMU 7.2 masks the hypervisor doorbell with MSR[EE] in a guest",
               "Power ISA v3.0B Book III Directed Hypervisor Doorbell Interrupt (MSR[EE] | ~MSR[HV])",
               hdoorbell_needs_ee_in_guest),
@@ -306,6 +325,7 @@ class FuzzContext:
     ppcvec: list
     qemu_reg: int | None      # the register it read (mfspr/mfmsr/loads), if any
     ppcvec_reg: int | None
+    lpcr: int = 0             # the LPCR the program set
 
 
 HEAI, PROGRAM, HFU, FU = 0xE40, 0x700, 0xF80, 0xF60
@@ -321,15 +341,19 @@ QEMU_MISSING = {
 # SPR numbers QEMU 7.2 registers although the model does not implement them
 # (ISA v3.0/v3.1 removed EAR; TM is not implemented by POWER10).
 QEMU_EXTRA = {
-    "power8": frozenset({282}),
-    "power9": frozenset({282}),
-    "power10": frozenset({128, 129, 130, 131, 282}),
+    "power8": frozenset({282, 316, 895}),
+    "power9": frozenset({282, 316, 895}),
+    "power10": frozenset({128, 129, 130, 131, 282, 316, 895}),
 }
 
 
+def _is_scv_slot(slot: int) -> bool:
+    return 0x17000 <= slot < 0x18000 or 0xC000000000003000 <= slot < 0xC000000000004000
+
+
 def _offsets(recs) -> list:
-    return [_vector_offset(r["slot"]) if r["slot"] < 0x17000 or r["slot"] >= 0x19000
-            else 0x17000 for r in recs]
+    """Vector offsets of records (0x17000 for any scv vector)."""
+    return [0x17000 if _is_scv_slot(r["slot"]) else _vector_offset(r["slot"]) for r in recs]
 
 
 def _qemu_undefined(c: FuzzContext) -> list:
@@ -394,7 +418,8 @@ def qemu_lacks_spr(c: FuzzContext) -> bool:
 
 def qemu_extra_spr(c: FuzzContext) -> bool:
     """QEMU 7.2 registers SPRs the model does not have (QEMU_EXTRA: EAR 282,
-    removed from ISA v3.0 and absent from POWER8's Book IV; the TM registers
+    removed from ISA v3.0 and absent from POWER8's Book IV; the
+    implementation-specific 316 and 895, found by the fuzzer; the TM registers
     128-131 on POWER10, which implements no transactional memory).  Power ISA
     v3.1B Book III SPR encodings / POWER10 has no TM (ISA v3.1 makes it
     optional).  Matches an access to such a number where ppcvec applied the
@@ -444,24 +469,33 @@ def hfscr_not_checked(c: FuzzContext) -> bool:
             and _offsets(c.ppcvec)[:1] == [HFU] and _offsets(c.qemu)[:1] != [HFU])
 
 
-def dpdes_guest_hfu(c: FuzzContext) -> bool:
-    """QEMU 7.2 raises Hypervisor Facility Unavailable for mfspr DPDES in HV=0
-    state even when HFSCR[MSGP]=1, with the instruction's effects already
-    discarded (records with the previous tag).  Power ISA v3.0B Book III DPDES /
-    HFSCR[MSGP]: the access is allowed when HFSCR[MSGP]=1.  Matches mfspr 176
-    from HV=0 where QEMU took only HFUs and ppcvec none."""
-    return (_is_spr(c) and c.spr == 176 and c.state != "h" and not c.ppcvec
-            and bool(c.qemu) and set(_offsets(c.qemu)) == {HFU})
+def msgp_hfscr(c: FuzzContext) -> bool:
+    """QEMU 7.2's HFSCR[MSGP] check for msgclrp and mfspr DPDES in HV=0 state
+    (helper_hfscr_facility_check from helper_msgclrp / spr_read_dpdes) raises
+    Hypervisor Facility Unavailable when HFSCR[MSGP]=1 and lets the access
+    through when it is 0, and the interrupt repeats with the previous
+    instruction's state (records with the earlier tag).  Power ISA v3.0B Book
+    III "Hypervisor Facility Status and Control Register", MSGP: the facility is
+    available when the bit is 1.  Matches msgclrp or mfspr 176 from HV=0 where
+    one side took only HFUs and the other nothing."""
+    if c.state == "h" or not (c.cls == "msgclrp" or _is_spr(c) and c.spr == 176):
+        return False
+    q, p = set(_offsets(c.qemu)), set(_offsets(c.ppcvec))
+    return (q == {HFU} and not p) or (p == {HFU} and not q) or (p == q == {HFU})
 
 
-def guest_psscr_noop(c: FuzzContext) -> bool:
-    """QEMU 7.2 gives the hypervisor PSSCR (855) no privileged-state callbacks
-    but treats an access from HV=0 as an undefined SPR (a no-op: 855 has bit
-    0x10 set).  Power ISA v3.0B Book III 4.4.4: PSSCR (855) is hypervisor
-    privileged: Program[PRIV] (HEAI with LPCR[EVIRT]) from privileged HV=0
-    state.  Matches an access to 855 from HV=0 privileged state where QEMU took
-    nothing and ppcvec that interrupt."""
-    return (_is_spr(c) and c.spr == 855 and c.state == "s" and not c.qemu
+GUEST_NOOP_SPRS = frozenset({855, 284, 285, 286})
+
+
+def guest_hv_spr_noop(c: FuzzContext) -> bool:
+    """QEMU 7.2 gives some hypervisor-only SPRs no privileged-state callbacks
+    (the hypervisor PSSCR 855; on POWER8 the timebase write numbers 284-286)
+    and treats an access from HV=0 as an undefined SPR (a no-op: bit 0x10 is
+    set).  Power ISA v3.0B Book III 4.4.4: hypervisor-privileged SPRs give
+    Program[PRIV] (HEAI with LPCR[EVIRT]) in privileged HV=0 state.  Matches
+    such an access from HV=0 privileged state where QEMU took nothing and
+    ppcvec that interrupt."""
+    return (_is_spr(c) and c.spr in GUEST_NOOP_SPRS and c.state == "s" and not c.qemu
             and _offsets(c.ppcvec) in ([PROGRAM], [HEAI]))
 
 
@@ -496,7 +530,20 @@ def reserved_bits_kept(c: FuzzContext) -> bool:
     return c.qemu_reg & mask == c.ppcvec_reg
 
 
+def evirt_ignored_insn(c: FuzzContext) -> bool:
+    """The instruction-level form of `evirt_ignored` (QEMU 7.2 GEN_PRIV /
+    SPR_NOACCESS ignore LPCR[EVIRT]; Power ISA v3.0B Book III LPCR[EVIRT]):
+    in privileged HV=0 state with LPCR[EVIRT]=1, ppcvec took Hypervisor
+    Emulation Assistance interrupts where QEMU took Program interrupts."""
+    pv, qv = _offsets(c.ppcvec), _offsets(c.qemu)
+    return (c.state == "s" and bool(c.lpcr & LPCR_EVIRT) and bool(pv) and len(pv) == len(qv)
+            and set(pv) == {HEAI} and set(qv) == {PROGRAM})
+
+
 FUZZ_DEVIATIONS = (
+    Deviation("evirt-ignored", "QEMU 7.2 ignores LPCR[EVIRT] (Program[PRIV], not HEAI)",
+              "Power ISA v3.0B Book III LPCR[EVIRT], Hypervisor Emulation Assistance Interrupt",
+              evirt_ignored_insn),
     Deviation("undefined-spr-noop", "QEMU 7.2: undefined SPRs with bit 0x10 clear are no-ops in privileged state",
               "Power ISA v3.0B Book III 4.4.4 mtspr/mfspr, undefined SPR numbers", undefined_spr_noop),
     Deviation("qemu-lacks-spr", "QEMU 7.2 does not implement some SPRs of the model",
@@ -508,10 +555,10 @@ FUZZ_DEVIATIONS = (
     Deviation("hfscr-unchecked", "QEMU 7.2 does not check HFSCR for SPR facilities",
               "Power ISA v3.0B Book III Hypervisor Facility Status and Control Register",
               hfscr_not_checked),
-    Deviation("dpdes-guest-hfu", "QEMU 7.2 takes HFU for mfspr DPDES in a guest with HFSCR[MSGP]=1",
-              "Power ISA v3.0B Book III DPDES, HFSCR[MSGP]", dpdes_guest_hfu),
-    Deviation("psscr-guest-noop", "QEMU 7.2: mfspr/mtspr PSSCR (855) from HV=0 is a no-op",
-              "Power ISA v3.0B Book III 4.4.4, PSSCR hypervisor privileged", guest_psscr_noop),
+    Deviation("msgp-hfscr", "QEMU 7.2 inverts HFSCR[MSGP] for msgclrp/DPDES in a guest",
+              "Power ISA v3.0B Book III HFSCR[MSGP]", msgp_hfscr),
+    Deviation("guest-hv-spr-noop", "QEMU 7.2: PSSCR (855) and (POWER8) TB writes from HV=0 are no-ops",
+              "Power ISA v3.0B Book III 4.4.4, hypervisor-privileged SPRs", guest_hv_spr_noop),
     Deviation("bescr-views", "QEMU 7.2 keeps BESCRS/BESCRR/... as separate registers",
               "Power ISA v2.07B Book II 7.2 BESCR", bescr_views),
     Deviation("reserved-bits-kept", "QEMU 7.2 keeps reserved SPR bits",
