@@ -646,15 +646,16 @@ def compare_program(p: FuzzProgram, q, v) -> FuzzResult:
         fc = FuzzContext(p.machine, model, letter, cls, text, spr, qg, vg,
                          reg_q if reads else None, reg_v if reads else None, p.lpcr)
         d = find_fuzz_deviation(fc)
+        if d is None and not same_slots and len(qg) == len(vg):
+            same_slots = True          # same interrupts, elsewhere: field by field (AIL deviations)
         if d is not None:
             diff(f"insn{tag}", None, None, f"dev:{d.id}")
             if len(qg) != len(vg) or any(a["slot"] != b["slot"] for a, b in zip(qg, vg)):
                 # an interrupt one side took leaves its save registers behind
                 tainted[CONSEQUENCE_FIELDS] = d.id
             continue
-        if not same_slots and len(qg) == len(vg):
-            same_slots = True          # same interrupts, elsewhere: field by field (AIL deviations)
-        if not same_slots and tainted and (not qg or not vg) and MAXREC in (len(qrecs), len(vrecs)):
+        if (not same_slots and tainted and len(qg) != len(vg)
+                and max(len(qrecs), len(vrecs)) >= MAXREC):
             # the earlier deviation's extra records used up one side's record space
             diff(f"insn{tag}", None, None, f"dev:{tainted[CONSEQUENCE_FIELDS]}")
             continue
@@ -730,6 +731,9 @@ def coverage_of(programs: list) -> dict:
             bump("hfscr=random")
         for cls, _, _ in p.insns:
             bump(f"insn={cls}")
+    sprs = {spr for p in programs for cls, _, spr in p.insns if spr is not None}
+    cov["sprs.distinct"] = len(sprs)
+    cov["sprs.table-rows-touched"] = len(sprs & {r.num for r in SPRS})
     return dict(sorted(cov.items()))
 
 
@@ -755,3 +759,65 @@ def run_fuzz(n: int, seed: int, qemu: str, machines=MACHINES, timeout: float = 6
                 results.append(compare_program(p, q, v))
     results.sort(key=lambda r: r.program.index)
     return FuzzRun(seed, results, coverage_of(programs), errors)
+
+
+# ------------------------------------------------------------------ output
+
+def _hx(v):
+    return None if v is None else "0x%016x" % v
+
+
+def report_lines(run: FuzzRun, verbose: bool = False) -> list:
+    """Every disagreeing program with its differences (with `verbose` also the
+    programs that differ only by documented deviations), a summary, the
+    deviations seen and the coverage counts."""
+    out = []
+    for r in run.results:
+        if r.status == "agree" or (r.status == "deviation" and not verbose):
+            continue
+        out.append(f"{r.status}: {r.program.describe()}".replace("\n", " / "))
+        for label, qv, pv, agree in r.diffs:
+            out.append(f"    {label:<18} QEMU {_fmt(qv):<18} ppcvec {_fmt(pv):<18} {agree}")
+    counts = {}
+    for r in run.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    devs = {}
+    for r in run.results:
+        for *_, agree in r.diffs:
+            if agree.startswith("dev:"):
+                devs[agree[4:]] = devs.get(agree[4:], 0) + 1
+    out.append("")
+    out.append(f"fuzz: seed {run.seed}, {len(run.results)} programs: "
+               + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("agree", "deviation", "DISAGREE")))
+    for e in run.errors:
+        out.append(f"  error: {e}")
+    if devs:
+        out.append("  documented QEMU deviations seen: " + ", ".join(
+            f"{k} ({v})" for k, v in sorted(devs.items())) + " (harness/conform/deviations.py)")
+    out.append("coverage:")
+    for k, v in run.coverage.items():
+        out.append(f"  {k:<28} {v}")
+    return out
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    return "0x%x" % v
+
+
+def run_json(run: FuzzRun) -> dict:
+    return {
+        "seed": run.seed,
+        "programs": len(run.results),
+        "summary": {k: sum(1 for r in run.results if r.status == k)
+                    for k in ("agree", "deviation", "DISAGREE")},
+        "errors": run.errors,
+        "coverage": run.coverage,
+        "results": [{
+            "index": r.program.index, "machine": r.program.machine, "status": r.status,
+            "program": r.program.describe(),
+            "diffs": [{"field": label, "qemu": _hx(qv), "ppcvec": _hx(pv), "agree": agree}
+                      for label, qv, pv, agree in r.diffs],
+        } for r in run.results if r.status != "agree"],
+    }
