@@ -413,3 +413,25 @@ def disasm_names(direction: str) -> dict:
         if names:
             out[r.num] = names[0]
     return out
+
+
+def gas_symbols() -> str:
+    """guest_images/include/sprs.inc: `.set SPR_<ISA name>, <number>` for the
+    assembly sources, one line per register (its full, non-view row; a name
+    that two rows share takes the privileged one).  Generated from this table
+    (`python -m emu.registers > guest_images/include/sprs.inc`); a test keeps
+    the file current."""
+    seen = {}
+    for r in SPRS:
+        if r.models and not r.view and r.name not in seen and not r.name.startswith("RSVD"):
+            seen[r.name] = r.num
+    lines = ["/* sprs.inc - SPR numbers for the assembly sources.  GENERATED from",
+             " * emu/registers.py (python -m emu.registers): do not edit. */",
+             ".ifndef SPRS_INC_INCLUDED", ".set SPRS_INC_INCLUDED, 1"]
+    lines += [f".set SPR_{name}, {num}" for name, num in seen.items()]
+    lines.append(".endif")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(gas_symbols(), end="")

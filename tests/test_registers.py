@@ -300,14 +300,18 @@ def test_no_spr_number_appears_in_a_second_table():
         for n in (r.name.lower(), *(r.field and [r.field] or []), *r.mf_asm, *r.mt_asm):
             names.setdefault(n, set()).add(r.num)
     pair = re.compile(r'''(\d+)\s*:\s*\(?\s*["'](\w+)["']|["'](\w+)["']\s*:\s*(\d+)''')
+    gas = re.compile(r'^\s*\.set\s+SPRN?_\w+\s*,\s*(\d+)', re.M)
     const = re.compile(r'^\s*SPRN?_\w+\s*=\s*(\d+)', re.M)
     offenders = []
     for top in ("emu", "harness", "guest_images"):
         for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
             for f in files:
+                path = os.path.join(dirpath, f)
+                if f.endswith((".S", ".inc")) and f != "sprs.inc":
+                    offenders += [f"{os.path.relpath(path, ROOT)}: {m.group(0).strip()}"
+                                  for m in gas.finditer(open(path).read())]
                 if not f.endswith(".py"):
                     continue
-                path = os.path.join(dirpath, f)
                 if path.endswith(os.path.join("emu", "registers.py")):
                     continue
                 text = open(path).read()
@@ -330,3 +334,10 @@ def test_every_row_is_consistent():
             assert r.field, r
         for fac in (r.fscr, r.hfscr):
             assert fac is None or 0 <= fac < 14, r
+
+
+def test_assembly_spr_symbols_are_generated_from_the_table():
+    """guest_images/include/sprs.inc is a view of emu/registers.py."""
+    from emu.registers import gas_symbols
+    with open(os.path.join(ROOT, "guest_images", "include", "sprs.inc")) as f:
+        assert f.read() == gas_symbols(), "regenerate: python -m emu.registers > guest_images/include/sprs.inc"
