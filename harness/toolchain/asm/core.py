@@ -225,8 +225,9 @@ def parse_strings(text: str) -> list[bytes]:
 
 
 class Assembler:
-    def __init__(self, filename, defsyms=None, include_dirs=()):
+    def __init__(self, filename, defsyms=None, include_dirs=(), cpu=None):
         self.filename = filename
+        self.cpu = cpu
         self.include_dirs = list(include_dirs)
         self.sections: dict[str, _Section] = {}
         self.section_stack = []
@@ -1011,8 +1012,9 @@ def _keystone(mn, args, addr, evaluate):
 
 
 # ----------------------------------------------------------------------- API
-def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_dirs=()) -> AsmResult:
-    a = Assembler(filename, defsyms, include_dirs)
+def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_dirs=(),
+             cpu=None) -> AsmResult:
+    a = Assembler(filename, defsyms, include_dirs, cpu=cpu)
     try:
         a.run(source)
         return a.pass2()
@@ -1020,14 +1022,14 @@ def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_di
         raise AsmError(filename, 0, "", "expression or macro recursion too deep")
 
 
-def assemble_file(path: str, *, defsyms=None, include_dirs=()) -> AsmResult:
+def assemble_file(path: str, *, defsyms=None, include_dirs=(), cpu=None) -> AsmResult:
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
     except OSError as e:
         raise UserError(f"{path}: cannot read: {e.strerror}")
     dirs = [os.path.dirname(path) or "."] + list(include_dirs)
-    return assemble(text, filename=path, defsyms=defsyms, include_dirs=dirs)
+    return assemble(text, filename=path, defsyms=defsyms, include_dirs=dirs, cpu=cpu)
 
 
 def parse_defsym(text: str) -> tuple[str, int]:
