@@ -85,13 +85,17 @@ _WORD = re.compile(r"^\s*([A-Za-z_.$][\w.$]*[+-]?)(?:\s+(.*))?$", re.S)
 _LOCALREF = re.compile(r"(?<![\w.$\x02])(\d+)([bf])(?![\w.$\x02])")
 _IFS = {".if", ".ifdef", ".ifndef", ".ifnotdef", ".ifeq", ".ifne", ".ifgt", ".ifge",
         ".iflt", ".ifle", ".ifc", ".ifnc", ".ifb", ".ifnb", ".ifeqs", ".ifnes"}
-_IGNORED = {".globl", ".global", ".type", ".size", ".machine", ".abiversion", ".file",
+_IGNORED = {".globl", ".global", ".type", ".size", ".abiversion", ".file",
             ".ident", ".weak", ".hidden", ".local", ".protected", ".internal", ".localentry",
             ".loc", ".extern", ".gnu_attribute", ".option", ".sbttl", ".title", ".psize",
             ".eject", ".list", ".nolist", ".lflags", ".stabs", ".stabn", ".stabd", ".tc",
             ".noaltmacro", ".warning", ".print", ".symver", ".uleb128_placeholder"}
 _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".long": 4,
-               ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8}
+               ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8,
+               ".dc": 2, ".dc.b": 1, ".dc.w": 2, ".dc.l": 4, ".dc.a": 8, ".dc.q": 8}
+# bounds checked before anything is allocated (GNU as has none; a flat image has)
+MAX_IMAGE = 1 << 30             # bytes of one section
+MAX_STATEMENTS = 50_000_000     # statements expanded by .rept/.irp/macros
 
 
 def strip_comments(text: str) -> list[str]:
@@ -227,7 +231,13 @@ def parse_strings(text: str) -> list[bytes]:
 class Assembler:
     def __init__(self, filename, defsyms=None, include_dirs=(), cpu=None):
         self.filename = filename
-        self.cpu = cpu
+        try:
+            self.cpu = enc.cpu_flags(cpu)
+        except enc.EncodeError as e:
+            raise UserError(f"{filename}: {e}")
+        self.sticky = enc.parse_cpu(0, 0, cpu)[1] if cpu and enc.parse_cpu(0, 0, cpu) else 0
+        self.machine_stack = []
+        self.expanded = 0
         self.include_dirs = list(include_dirs)
         self.sections: dict[str, _Section] = {}
         self.section_stack = []
@@ -394,12 +404,19 @@ class Assembler:
             return self.conditional(word, text[len(word):].strip(), loc)
         if not self.active:
             return
+        labels = []
         while True:
             m = _LABEL.match(text)
             if not m:
                 break
-            self.define_label(m.group(1), loc)
+            labels.append(m.group(1))
             text = text[m.end():].strip()
+        word0 = text.split(None, 1)[0].lower() if text else ""
+        if labels and not (word0 and not word0.startswith(".") and
+                           enc.insn_size(word0, self.cpu) == 8 and word0 not in self.macros):
+            for name in labels:
+                self.define_label(name, loc)
+            labels = []
         if not text:
             return
         m = _ASSIGN.match(text)
@@ -417,8 +434,20 @@ class Assembler:
         if lw.startswith("."):
             return self.directive(lw, args, loc)
         # instruction
-        self.events.append(("insn", self.cur, self.cur.size, lw, self._locals(args), loc))
-        self.cur.size += 4
+        if self.cur.size & 3:
+            raise self.err(loc, "instruction address is not a multiple of 4")
+        size = enc.insn_size(lw, self.cpu)
+        if size == 8:
+            # GNU as: a prefixed instruction may not cross a 64-byte boundary;
+            # labels on its line move with it
+            if self.cur.size % 64 == 60:
+                self.emit_bytes(enc.nop_padding(4, self.cpu) if self.cur.code else bytes(4), loc)
+            self.cur.align = max(self.cur.align, 64)
+            for name in labels:
+                self.define_label(name, loc)
+        self.events.append(("insn", self.cur, self.cur.size, lw, self._locals(args), loc,
+                            self.cpu))
+        self.cur.size += size
 
     def define_label(self, name, loc):
         if name.isdigit():
@@ -597,6 +626,8 @@ class Assembler:
     def directive(self, d, args, loc):
         if d in _IGNORED or d.startswith(".cfi_"):
             return
+        if d == ".machine":
+            return self.machine(args, loc)
         if d in _DATA_SIZES:
             return self.data(_DATA_SIZES[d], args, loc)
         if d in (".set", ".equ", ".equiv", ".eqv"):
@@ -724,6 +755,27 @@ class Assembler:
             raise self.err(loc, ".altmacro is not supported")
         raise self.err(loc, f"unknown pseudo-op: `{d}'")
 
+    def machine(self, args, loc):
+        """`.machine CPU|push|pop` (GNU as ppc_machine): the opcode set and the
+        padding of the following code."""
+        name = args.strip().strip('"').lower()
+        if name == "push":
+            if len(self.machine_stack) >= 100:
+                raise self.err(loc, ".machine stack overflow")
+            self.machine_stack.append(self.cpu)
+        elif name == "pop":
+            if not self.machine_stack:
+                raise self.err(loc, ".machine stack underflow")
+            self.cpu = self.machine_stack.pop()
+        else:
+            fresh = not any(s.size for s in self.sections.values())
+            r = enc.parse_cpu(self.cpu, self.sticky if fresh else 0, name)
+            if r is None or r[0] == 0:
+                raise self.err(loc, f"invalid machine `{name}'")
+            self.cpu = r[0]
+            if fresh:
+                self.sticky = r[1]
+
     def switch(self, sec):
         if sec is not self.cur:
             self.prev = self.cur
@@ -786,12 +838,8 @@ class Assembler:
             w = 2 if d.endswith("w") else 4 if d.endswith("l") else 1
             pat = (fill & ((1 << (8 * w)) - 1)).to_bytes(w, "big")
             data = (pat * (count // w + 1))[:count]
-        elif self.cur.code and count % 4 == 0:
-            # GNU as (power9/10): nops; a branch over the padding if > 16 bytes
-            if count > 16:
-                data = struct.pack(">I", 0x48000000 | count) + b"\x60\x00\x00\x00" * (count // 4 - 1)
-            else:
-                data = b"\x60\x00\x00\x00" * (count // 4)
+        elif self.cur.code:
+            data = enc.nop_padding(count, self.cpu)
         else:
             data = bytes(count)
         self.events.append(("bytes", self.cur, self.cur.size, data, loc))
@@ -930,8 +978,8 @@ class Assembler:
                 continue
             # instruction
             mn, args, loc = ev[3], ev[4], ev[5]
-            word = self.encode(mn, args, addr, lookup, loc)
-            image[addr:addr + 4] = struct.pack(">I", word)
+            word, size = self.encode(mn, args, addr, lookup, loc, ev[6])
+            image[addr:addr + size] = word.to_bytes(size, "big")
             lines.append((addr, loc.file, loc.line))
         lines.sort(key=lambda t: t[0])
         symbols = {}
@@ -958,57 +1006,17 @@ class Assembler:
         sections = [(s.name, s.base, s.size, s.code) for s in order if s.size]
         return AsmResult(bytes(image), symbols, entry, lines, sections)
 
-    def encode(self, mn, args, addr, lookup, loc):
+    def encode(self, mn, args, addr, lookup, loc, cpu):
         def evaluate(text):
             ev = Evaluator(lookup, dot=(addr, "*"))
             v, sec = ev.evaluate(text)
             return v, ev.used_suffix, sec is not None
         try:
-            ops = enc.split_operands(args)
-            return enc.encode(mn, ops, addr, evaluate)
-        except enc.UnknownMnemonic as e:
-            try:
-                w = _keystone(mn, args, addr, evaluate)
-            except UndefinedSymbol:
-                w = None
-            except (enc.EncodeError, ExprError):
-                w = None
-            if w is None:
-                raise self.err(loc, str(e))
-            return w
+            return enc.encode(mn, args, addr, evaluate, cpu)
         except UndefinedSymbol as e:
             raise self.err(loc, f"undefined symbol `{e.name}'")
         except (enc.EncodeError, ExprError) as e:
             raise self.err(loc, str(e))
-
-
-_KS = None
-
-
-def _keystone(mn, args, addr, evaluate):
-    """Fallback for mnemonics missing from our tables: numeric operands only."""
-    global _KS
-    if not re.fullmatch(r"[a-z][a-z0-9_.]*", mn):
-        return None
-    try:
-        if _KS is None:
-            from keystone import KS_ARCH_PPC, KS_MODE_BIG_ENDIAN, KS_MODE_PPC64, Ks
-            _KS = Ks(KS_ARCH_PPC, KS_MODE_PPC64 | KS_MODE_BIG_ENDIAN)
-        ops = []
-        for o in enc.split_operands(args):
-            if o.endswith(")") and "(" in o:
-                d, r = enc.split_mem(o)
-                ops.append(f"{evaluate(d)[0]}({evaluate(r)[0]})")  # noqa
-            else:
-                ops.append(str(evaluate(o)[0]))
-        enc_bytes, _ = _KS.asm(f"{mn} {', '.join(ops)}".strip(), addr)
-    except (ExprError, enc.EncodeError):
-        raise
-    except Exception:
-        return None
-    if not enc_bytes or len(enc_bytes) != 4:
-        return None
-    return struct.unpack(">I", bytes(enc_bytes))[0]
 
 
 # ----------------------------------------------------------------------- API

@@ -22,10 +22,13 @@ REG_NAMES.update({"sp": 1, "rtoc": 2, "lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 
                   "xer": 1, "lr": 8, "ctr": 9, "dsisr": 18, "dar": 19, "dec": 22,
                   "sdr1": 25, "srr0": 26, "srr1": 27})
 
-RELOC_SUFFIXES = ("highesta", "highest", "highera", "higher", "higha", "high", "ha", "h", "l")
+RELOC_SUFFIXES = ("highesta", "highest", "highera", "higher", "higha", "high", "ha", "h", "l",
+                  "pcrel", "notoc")
 
 
 def apply_suffix(value: int, suffix: str) -> int:
+    if suffix in ("pcrel", "notoc"):     # the encoder makes @pcrel PC-relative
+        return value
     v = value & 0xFFFFFFFFFFFFFFFF
     if suffix == "l":
         return v & 0xFFFF
@@ -127,8 +130,10 @@ class Evaluator:
                 raise ExprError("bad relocation suffix")
             suf = self.toks[self.i][1].lower()
             self.i += 1
-            if suf not in RELOC_SUFFIXES:
-                raise ExprError(f"unknown relocation suffix @{suf}")
+            if suf not in RELOC_SUFFIXES or (self.i < len(self.toks)
+                                             and self.toks[self.i] == ("op", "@")):
+                raise ExprError(f"unsupported relocation @{suf} (no GOT, PLT or TOC in a "
+                                f"flat image)")
             self.used_suffix = suf
             v = (apply_suffix(v[0], suf), None)
         if self.i != len(self.toks):
