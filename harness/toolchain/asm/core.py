@@ -82,6 +82,7 @@ class _Macro:
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*|\d+)\s*:(?![:=])")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*=(?!=)\s*(.*)$")
 _WORD = re.compile(r"^\s*([A-Za-z_.$][\w.$]*[+-]?)(?:\s+(.*))?$", re.S)
+_HAS_LOCALREF = re.compile(r"\d[bf]").search
 _LOCALREF = re.compile(r"(?<![\w.$\x02])(\d+)([bf])(?![\w.$\x02])")
 _IFS = {".if", ".ifdef", ".ifndef", ".ifnotdef", ".ifeq", ".ifne", ".ifgt", ".ifge",
         ".iflt", ".ifle", ".ifc", ".ifnc", ".ifb", ".ifnb", ".ifeqs", ".ifnes"}
@@ -94,12 +95,14 @@ _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".
                ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8,
                ".dc": 2, ".dc.b": 1, ".dc.w": 2, ".dc.l": 4, ".dc.a": 8, ".dc.q": 8}
 # bounds checked before anything is allocated (GNU as has none; a flat image has)
-MAX_IMAGE = 1 << 30             # bytes of one section
-MAX_STATEMENTS = 50_000_000     # statements expanded by .rept/.irp/macros
+MAX_IMAGE = 1 << 28             # bytes of one section (256 MiB)
+MAX_STATEMENTS = 2_000_000      # statements expanded by .rept/.irp/macros (keeps a run < 5 s)
 
 
 def strip_comments(text: str) -> list[str]:
     """Remove /* */ (multi-line) and `#` comments; return the physical lines."""
+    if "/*" not in text and '"' not in text and "'" not in text:
+        return [ln.partition("#")[0] for ln in text.split("\n")]
     i, n = 0, len(text)
     buf = []
     in_str = False
@@ -152,6 +155,8 @@ def strip_comments(text: str) -> list[str]:
 
 
 def split_statements(line: str) -> list[str]:
+    if ";" not in line:
+        return [line]
     out, cur, in_str, i = [], [], False, 0
     while i < len(line):
         c = line[i]
@@ -238,6 +243,8 @@ class Assembler:
         self.sticky = enc.parse_cpu(0, 0, cpu)[1] if cpu and enc.parse_cpu(0, 0, cpu) else 0
         self.machine_stack = []
         self.expanded = 0
+        self._plain = {}            # statement text -> (mnemonic, operands, size)
+        self._encoded = {}          # (mnemonic, operands, cpu) -> (word, size), symbol-free
         self.include_dirs = list(include_dirs)
         self.sections: dict[str, _Section] = {}
         self.section_stack = []
@@ -404,6 +411,13 @@ class Assembler:
             return self.conditional(word, text[len(word):].strip(), loc)
         if not self.active:
             return
+        fast = self._plain.get(text)
+        if fast is not None and fast[0] not in self.macros:
+            lw, args, size = fast
+            if size == 4 and not self.cur.size & 3:
+                self.events.append(("insn", self.cur, self.cur.size, lw, args, loc, self.cpu))
+                self.cur.size += 4
+                return
         labels = []
         while True:
             m = _LABEL.match(text)
@@ -445,9 +459,11 @@ class Assembler:
             self.cur.align = max(self.cur.align, 64)
             for name in labels:
                 self.define_label(name, loc)
-        self.events.append(("insn", self.cur, self.cur.size, lw, self._locals(args), loc,
-                            self.cpu))
+        largs = self._locals(args)
+        self.events.append(("insn", self.cur, self.cur.size, lw, largs, loc, self.cpu))
         self.cur.size += size
+        if not labels and text == loc.text and largs == args and not _HAS_LOCALREF(args):
+            self._plain[text] = (lw, args, size)
 
     def define_label(self, name, loc):
         if name.isdigit():
@@ -568,6 +584,7 @@ class Assembler:
         return args
 
     def expand_macro(self, mac: _Macro, args, loc):
+        self.expand(len(mac.body), loc, f"macro `{mac.name}'")
         actual = self.split_macro_args(args, len(mac.params))
         values = {}
         pos = 0
@@ -655,6 +672,7 @@ class Assembler:
             if n < 0:
                 raise self.err(loc, f"{d} with negative size")
             fill = self.eval_abs1(parts[1], loc) & 0xFF if len(parts) > 1 else 0
+            self.reserve(n, loc, d)
             return self.emit_bytes(bytes([fill]) * n, loc)
         if d == ".fill":
             parts = enc.split_operands(args)
@@ -664,6 +682,7 @@ class Assembler:
             size = min(size, 8)
             if rep < 0 or size < 0:
                 raise self.err(loc, "bad .fill arguments")
+            self.reserve(rep * size, loc, ".fill")
             one = (val & 0xFFFFFFFF).to_bytes(8, "big")[-size:] if size else b""
             if size > 4:
                 one = bytes(size - 4) + (val & 0xFFFFFFFF).to_bytes(4, "big")
@@ -709,6 +728,7 @@ class Assembler:
         if d == ".rept":
             n = self.eval_abs1(args, loc) if args.strip() else 0
             body = self.collect(loc, {".rept", ".irp", ".irpc"}, ".endr")
+            self.expand(max(n, 0) * max(len(body), 1), loc, ".rept")
             out = []
             for _ in range(max(n, 0)):
                 out.extend(body)
@@ -726,6 +746,7 @@ class Assembler:
             else:
                 vals = list(rest.strip()) or [""]
             pat = re.compile(r"\\" + re.escape(sym) + r"(?![\w$])|\\\(\)")
+            self.expand(len(vals) * max(len(body), 1), loc, d)
             out = []
             for v in vals:
                 for bl in body:
@@ -781,6 +802,18 @@ class Assembler:
             self.prev = self.cur
             self.cur = sec
 
+    def reserve(self, n, loc, what):
+        """Refuse, before allocating, to grow the section past MAX_IMAGE."""
+        if n < 0 or self.cur.size + n > MAX_IMAGE:
+            raise self.err(loc, f"{what} of {n:#x} bytes would make section {self.cur.name} "
+                                f"larger than the {MAX_IMAGE >> 20} MiB image limit")
+
+    def expand(self, count, loc, what):
+        """Refuse repetitions that would expand past MAX_STATEMENTS statements."""
+        self.expanded += count
+        if self.expanded > MAX_STATEMENTS:
+            raise self.err(loc, f"{what} expands to more than {MAX_STATEMENTS} statements")
+
     def emit_bytes(self, data, loc):
         if data:
             self.events.append(("bytes", self.cur, self.cur.size, bytes(data), loc))
@@ -804,6 +837,7 @@ class Assembler:
         fill = self.eval_abs1(parts[1], loc) & 0xFF if len(parts) > 1 else 0
         if v < self.cur.size:
             raise self.err(loc, "attempt to move .org backwards")
+        self.reserve(v - self.cur.size, loc, ".org")
         self.emit_bytes(bytes([fill]) * (v - self.cur.size), loc)
 
     def align(self, d, args, loc):
@@ -882,9 +916,14 @@ class Assembler:
         path = self._find_file(name, loc)
         if path is None:
             raise self.err(loc, f"file not found: {name}")
-        data = open(path, "rb").read()
+        self.reserve(os.path.getsize(path), loc, ".incbin")
+        with open(path, "rb") as f:
+            data = f.read()
         skip = self.eval_abs1(parts[1], loc) if len(parts) > 1 else 0
         count = self.eval_abs1(parts[2], loc) if len(parts) > 2 else len(data) - skip
+        if skip < 0 or count < 0:
+            raise self.err(loc, ".incbin skip and count must not be negative")
+        self.reserve(len(data[skip:skip + count]), loc, ".incbin")
         self.emit_bytes(data[skip:skip + count], loc)
 
     # ----------------------------------------------------------------- layout
@@ -1007,12 +1046,25 @@ class Assembler:
         return AsmResult(bytes(image), symbols, entry, lines, sections)
 
     def encode(self, mn, args, addr, lookup, loc, cpu):
+        key = (mn, args, cpu)
+        hit = self._encoded.get(key)
+        if hit is not None:
+            return hit
+        used = []
+
+        def watched(name):
+            used.append(name)
+            return lookup(name)
+
         def evaluate(text):
-            ev = Evaluator(lookup, dot=(addr, "*"))
+            ev = Evaluator(watched, dot=(addr, "*"))
             v, sec = ev.evaluate(text)
             return v, ev.used_suffix, sec is not None
         try:
-            return enc.encode(mn, args, addr, evaluate, cpu)
+            res = enc.encode(mn, args, addr, evaluate, cpu)
+            if not used and "." not in args:        # no symbol, no `.`: same bytes anywhere
+                self._encoded[key] = res
+            return res
         except UndefinedSymbol as e:
             raise self.err(loc, f"undefined symbol `{e.name}'")
         except (enc.EncodeError, ExprError) as e:

@@ -165,6 +165,8 @@ def insert_operand(insn, op, val, cpu):
         elif val < mn and small and mn <= val + (1 << 32) <= mx and \
                 (val + (1 << 32)) & (right - 1) == 0:
             val += 1 << 32
+        elif mn <= val <= mx and val & (right - 1):
+            raise EncodeError(f"operand out of domain ({_fmt(val)} is not a multiple of {right})")
         elif val < mn or val > mx or val & (right - 1):
             raise EncodeError(f"operand out of range ({_fmt(val)} is not between "
                               f"{_fmt(mn)} and {_fmt(mx)})")
