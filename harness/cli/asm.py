@@ -24,6 +24,8 @@ def register(subparsers):
     p.add_argument("--elf", metavar="OUT.elf", help="also write an ELF64 image")
     p.add_argument("--defsym", metavar="NAME=VALUE", action="append", default=[])
     p.add_argument("-I", dest="include", metavar="DIR", action="append", default=[])
+    p.add_argument("-m", dest="cpu", metavar="CPU",
+                   help="GNU as CPU (-mpower9, -mppc, -many ...; default power10)")
     p.set_defaults(func=cmd_asm)
 
     d = subparsers.add_parser("disas", help="disassemble an image (.bin, ELF or .S)",
@@ -52,7 +54,8 @@ def _write(path, data):
 
 def cmd_asm(args) -> int:
     from harness.toolchain.asm import assemble_file
-    res = assemble_file(args.source, defsyms=_defsyms(args.defsym), include_dirs=args.include)
+    res = assemble_file(args.source, defsyms=_defsyms(args.defsym), include_dirs=args.include,
+                        cpu=args.cpu)
     _write(args.output, res.image)
     if args.elf:
         _write(args.elf, res.to_elf())
