@@ -464,3 +464,35 @@ def _irdb(i, v, c):
 _reg("irdb", _irdb, None)
 # ilwn/irwn/irdn/csldb/cslwb: n operands that only carry a value for the next
 # operand's rule (they are stored in the ME/SH field first).
+
+
+def _ext_csldb(i, c):
+    return (_mb6v(i) + _sh6v(i)) & 63, True
+
+
+def _ext_cslwb(i, c):
+    sh, mb, me = (i >> 11) & 31, (i >> 6) & 31, (i >> 1) & 31
+    return (mb + sh) & 31, sh == 31 - me
+
+
+def _ext_ilwn(i, c):
+    sh, mb, me = (i >> 11) & 31, (i >> 6) & 31, (i >> 1) & 31
+    return ((me - mb) & 31) + 1, (sh + mb) & 31 == 0
+
+
+def _ext_irdn(i, c):
+    return (~(_mb6v(i) + _sh6v(i)) & 63) + 1, True
+
+
+def _ext_irwn(i, c):
+    sh, mb, me = (i >> 11) & 31, (i >> 6) & 31, (i >> 1) & 31
+    return ((me - mb) & 31) + 1, (sh + me + 1) & 31 == 0
+
+
+def _ext_nb(i, c):
+    n = (i >> 11) & 31
+    return (32 if n == 0 else n), True
+
+
+EXTRACT.update(csldb=_ext_csldb, cslwb=_ext_cslwb, ilwn=_ext_ilwn, irdn=_ext_irdn,
+               irwn=_ext_irwn, nb=_ext_nb)
