@@ -106,8 +106,10 @@ def cmd_disas(args) -> int:
         for name in by_addr.get(a, ()):
             lines.append(f"{a:08x} <{name}>:")
         (w,) = struct.unpack_from(">I", image, off)
-        lines.append(f"{a:8x}:  {w:08x}  {disasm_word(w, a)}")
-        a += 4
+        nxt = struct.unpack_from(">I", image, off + 4)[0] if off + 8 <= len(image) else None
+        insn = disasm_word(w, a, nxt)          # a prefixed pair is one 8-byte instruction
+        lines.append(f"{a:8x}:  {insn.word:0{2 * insn.size}x}  {insn}")
+        a += insn.size
     print("\n".join(lines))
     return 0
 

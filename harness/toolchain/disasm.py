@@ -86,18 +86,22 @@ def operand_value(op, insn):
 
 
 def _skip_optional(ops, insn):
-    """True when every optional operand from here on holds its default."""
+    """(skip, pcrel): skip when every optional operand from here on holds its
+    default; pcrel when an R operand seen on the way is 1."""
     missing = 0
+    pcrel = False
     for i in ops:
         op = OPERANDS[i]
         if op[5] & F_NEXT:
-            return False
+            return False, pcrel
         if op[5] & F_OPTIONAL:
             v = operand_value(op, insn)
+            if op[2] == 52:
+                pcrel = v != 0
             missing -= 1
             if v != _default(op, missing):
-                return False
-    return True
+                return False, pcrel
+    return True, pcrel
 
 
 def _fmt_operand(op, v, addr):
@@ -136,7 +140,8 @@ def _render(e, insn, addr, size):
         op = OPERANDS[i]
         if op[5] & F_OPTIONAL:
             if not skip:
-                skip = _skip_optional(ops[k:], insn)
+                skip, pcrel = _skip_optional(ops[k:], insn)
+                is_pcrel = is_pcrel or pcrel
             if skip:
                 continue
         v = operand_value(op, insn)

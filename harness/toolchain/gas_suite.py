@@ -164,6 +164,7 @@ def run(tarball: str = TARBALL, verbose: bool = False, out=sys.stdout) -> dict:
     counts = {"identical": 0, "DIFFERENT": 0, "ppcvec rejects": 0, "GNU rejects": 0,
               "GNU REJECTS": 0}
     rows = []
+    images = {}
     with tempfile.TemporaryDirectory() as tmp:
         suite = extract(tarball, os.path.join(tmp, "ppc"))
         tests = select(suite)
@@ -179,6 +180,7 @@ def run(tarball: str = TARBALL, verbose: bool = False, out=sys.stdout) -> dict:
                 verdict, why = "ppcvec rejects", perr
             elif g == p:
                 verdict, why = "identical", f"{len(g)} bytes"
+                images[name] = g
             else:
                 verdict, why = "DIFFERENT", first_difference(g, p)
             counts[verdict] += 1
@@ -190,6 +192,7 @@ def run(tarball: str = TARBALL, verbose: bool = False, out=sys.stdout) -> dict:
     print(f"{len(rows)} files: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=out)
     counts["files"] = len(rows)
     counts["rows"] = rows
+    counts["images"] = images
     return counts
 
 
