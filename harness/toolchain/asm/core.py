@@ -96,7 +96,7 @@ _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".
                ".dc": 2, ".dc.b": 1, ".dc.w": 2, ".dc.l": 4, ".dc.a": 8, ".dc.q": 8}
 # bounds checked before anything is allocated (GNU as has none; a flat image has)
 MAX_IMAGE = 1 << 28             # bytes of one section (256 MiB)
-MAX_STATEMENTS = 2_000_000      # statements expanded by .rept/.irp/macros (keeps a run < 5 s)
+MAX_STATEMENTS = 1_000_000      # statements expanded by .rept/.irp/macros (keeps a run < 5 s)
 
 
 def strip_comments(text: str) -> list[str]:
