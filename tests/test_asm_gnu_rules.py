@@ -90,3 +90,21 @@ def test_huge_images_are_one_line_exit_2(tmp_path, src):
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and ": error: " in lines[0] and "Traceback" not in r.stderr
+
+
+def test_incbin_skip_and_count(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(b"ABCDEFG")
+    src = tmp_path / "t.S"
+    src.write_text('.incbin "blob.bin",1,3\n.p2align 2\n')
+    from harness.toolchain.asm import assemble_file
+    assert assemble_file(str(src)).image == b"BCD\0"
+
+
+def test_nobits_section_has_no_file_bytes():
+    img = assemble('nop\n.section .mybss,"aw",@nobits\n.space 16\n', filename="t.S").image
+    assert img == bytes.fromhex("60000000")
+
+
+def test_alignment_fill_must_divide_the_padding():
+    with pytest.raises(AsmError, match=r"alignment padding \(3 bytes\) not a multiple of 2"):
+        assemble(".byte 1\n.p2alignw 2,0x1234", filename="t.S")

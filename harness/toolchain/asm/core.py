@@ -699,7 +699,10 @@ class Assembler:
             flags = parts[1].strip().strip('"') if len(parts) > 1 else ""
             if d == ".pushsection":
                 self.section_stack.append(self.cur)
-            return self.switch(self._section(name, flags))
+            sec = self._section(name, flags)
+            if len(parts) > 2 and parts[2].strip().lstrip("@%") == "nobits":
+                sec.nobits = True           # `.section NAME, "aw", @nobits`: no file bytes
+            return self.switch(sec)
         if d == ".popsection":
             if not self.section_stack:
                 raise self.err(loc, ".popsection without .pushsection")
@@ -870,6 +873,8 @@ class Assembler:
             return
         if fill is not None:
             w = 2 if d.endswith("w") else 4 if d.endswith("l") else 1
+            if count % w:
+                raise self.err(loc, f"alignment padding ({count} bytes) not a multiple of {w}")
             pat = (fill & ((1 << (8 * w)) - 1)).to_bytes(w, "big")
             data = (pat * (count // w + 1))[:count]
         elif self.cur.code:
