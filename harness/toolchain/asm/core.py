@@ -90,7 +90,7 @@ _IGNORED = {".globl", ".global", ".type", ".size", ".abiversion", ".file",
             ".ident", ".weak", ".hidden", ".local", ".protected", ".internal", ".localentry",
             ".loc", ".extern", ".gnu_attribute", ".option", ".sbttl", ".title", ".psize",
             ".eject", ".list", ".nolist", ".lflags", ".stabs", ".stabn", ".stabd", ".tc",
-            ".noaltmacro", ".warning", ".print", ".symver", ".uleb128_placeholder"}
+            ".warning", ".print", ".symver", ".uleb128_placeholder"}
 _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".long": 4,
                ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8,
                ".dc": 2, ".dc.b": 1, ".dc.w": 2, ".dc.l": 4, ".dc.a": 8, ".dc.q": 8}
@@ -243,6 +243,8 @@ class Assembler:
         self.sticky = enc.parse_cpu(0, 0, cpu)[1] if cpu and enc.parse_cpu(0, 0, cpu) else 0
         self.machine_stack = []
         self.expanded = 0
+        self.altmacro = False
+        self.local_names = 0
         self._plain = {}            # statement text -> (mnemonic, operands, size)
         self._encoded = {}          # (mnemonic, operands, cpu) -> (word, size), symbol-free
         self.include_dirs = list(include_dirs)
@@ -583,6 +585,16 @@ class Assembler:
                 args.append(tok)
         return args
 
+    def _alt_arg(self, v, loc):
+        """A macro argument in .altmacro mode: %EXPR is its value in decimal,
+        <text> and 'text' and "text" are strings, !c is c literally."""
+        v = v.strip()
+        if v.startswith("%"):
+            return str(self.eval_abs1(v[1:], loc))
+        if len(v) >= 2 and (v[0], v[-1]) in (("<", ">"), ('"', '"'), ("'", "'")):
+            v = v[1:-1]
+        return re.sub(r"!(.)", r"\1", v)
+
     def expand_macro(self, mac: _Macro, args, loc):
         self.expand(len(mac.body), loc, f"macro `{mac.name}'")
         actual = self.split_macro_args(args, len(mac.params))
@@ -612,16 +624,31 @@ class Assembler:
                     raise self.err(loc, f"missing value for required parameter `{pname}' "
                                         f"of macro `{mac.name}'")
                 v = default if default is not None else ""
-            if len(v) >= 2 and v[0] == v[-1] == '"':
+            if self.altmacro:
+                v = self._alt_arg(v, loc)
+            elif len(v) >= 2 and v[0] == v[-1] == '"':
                 v = v[1:-1]
             values[pname] = v
         if pos < len(positional):
             raise self.err(loc, f"too many positional arguments for macro `{mac.name}'")
         counter = self.macro_counter
         self.macro_counter += 1
+        body = mac.body
+        if self.altmacro:       # LOCAL names: unique per expansion (GNU as: .LL0001 ...)
+            body = []
+            for bl in mac.body:
+                m = re.match(r"(?i)local\s+(.*)$", bl.text)
+                if m:
+                    for nm in m.group(1).replace(",", " ").split():
+                        self.local_names += 1
+                        values[nm] = f".LL{self.local_names:04x}"
+                    continue
+                body.append(bl)
         names = sorted(values, key=len, reverse=True)
+        alt = "|(?<![\\\w.$])(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])" \
+            if self.altmacro and names else ""
         pat = re.compile(r"\\(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])|\\@|\\\(\)"
-                         if names else r"\\@|\\\(\)")
+                         + alt if names else r"\\@|\\\(\)")
 
         def sub(m):
             s = m.group(0)
@@ -629,10 +656,10 @@ class Assembler:
                 return str(counter)
             if s == "\\()":
                 return ""
-            return values[m.group(1)]
+            return values[m.group(1) or m.group(2)]
         note = f"in macro `{mac.name}' at {loc.file}:{loc.line}"
         out = []
-        for bl in mac.body:
+        for bl in body:
             t = pat.sub(sub, bl.text)
             for st in split_statements(t):
                 if st.strip():
@@ -775,8 +802,9 @@ class Assembler:
             raise self.err(loc, msg or ".err encountered")
         if d == ".abort":
             raise self.err(loc, ".abort detected")
-        if d == ".altmacro":
-            raise self.err(loc, ".altmacro is not supported")
+        if d in (".altmacro", ".noaltmacro"):
+            self.altmacro = d == ".altmacro"
+            return
         raise self.err(loc, f"unknown pseudo-op: `{d}'")
 
     def machine(self, args, loc):
