@@ -645,7 +645,7 @@ class Assembler:
                     continue
                 body.append(bl)
         names = sorted(values, key=len, reverse=True)
-        alt = "|(?<![\\\w.$])(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])" \
+        alt = r"|(?<![\\\w.$])(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])" \
             if self.altmacro and names else ""
         pat = re.compile(r"\\(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])|\\@|\\\(\)"
                          + alt if names else r"\\@|\\\(\)")
