@@ -496,3 +496,46 @@ def _ext_nb(i, c):
 
 EXTRACT.update(csldb=_ext_csldb, cslwb=_ext_cslwb, ilwn=_ext_ilwn, irdn=_ext_irdn,
                irwn=_ext_irwn, nb=_ext_nb)
+
+
+# ---- the 32-bit mask form `rlwinm ra,rs,sh,MASK` (MB and ME from a contiguous mask)
+def _mbe_i(i, v, c):
+    u = v & 0xFFFFFFFF
+    if u == 0:
+        return i, "illegal bitmask"
+    mb, me, last, count = 0, 32, u & 1, 0
+    for mx in range(32):
+        bit = (u >> (31 - mx)) & 1
+        if bit and not last:
+            count, mb, last = count + 1, mx, 1
+        elif not bit and last:
+            count, me, last = count + 1, mx, 0
+    if me == 0:
+        me = 32
+    err = None if count == 2 or (count == 0 and last) else "illegal bitmask"
+    return i | mb << 6 | (me - 1) << 1, err
+
+
+def _mbe_e(i, c):
+    mb, me = (i >> 6) & 31, (i >> 1) & 31
+    if mb < me + 1:
+        v = sum(1 << (31 - k) for k in range(mb, me + 1))
+    elif mb == me + 1:
+        v = -1
+    else:
+        v = ~sum(1 << (31 - k) for k in range(me + 1, mb))
+    return v, False             # the disassembler prints MB, ME instead
+
+
+_reg("mbe", _mbe_i, _mbe_e)
+# ---- the remaining fields: esync L, P2 split, paired-VSR XA5/XB5
+_reg("esync", lambda i, v, c: (i | (v & 0xf) << 16, "incompatible L operand value"
+                               if v and ((~v >> 1) & 1) != (i >> 21) & 3 else None),
+     lambda i, c: ((i >> 16) & 0xf, not ((i >> 16) & 0xf and
+                                        ((~((i >> 16) & 0xf) >> 1) & 1) != (i >> 21) & 3)))
+_reg("p2", lambda i, v, c: (i | (v & 2) << 15 | (v & 1) << 11, None),
+     lambda i, c: (((i >> 15) & 2) | ((i >> 11) & 1), True))
+_reg("xa5", lambda i, v, c: (i | (v & 0x1e) << 16 | (v & 0x20) >> 3, None),
+     lambda i, c: (((i << 3) & 0x20) | ((i >> 16) & 0x1e), True))
+_reg("xb5", lambda i, v, c: (i | (v & 0x1e) << 11 | (v & 0x20) >> 4, None),
+     lambda i, c: (((i << 4) & 0x20) | ((i >> 11) & 0x1e), True))

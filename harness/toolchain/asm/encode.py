@@ -176,7 +176,10 @@ def insert_operand(insn, op, val, cpu):
 def _raw_insert(insn, op, val, cpu, nonzero=False):
     _name, bitm, shift, ins, _ext, flags = op
     if ins:
-        insn, err = ppcops.INSERT[ins[7:]](insn, val, cpu)
+        rule = ppcops.INSERT.get(ins[7:])
+        if rule is None:
+            raise EncodeError(f"operand `{op[0]}' has no encoding rule ({ins})")
+        insn, err = rule(insn, val, cpu)
         if err:
             raise EncodeError(err)
         return insn
