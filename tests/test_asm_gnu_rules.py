@@ -108,3 +108,19 @@ def test_nobits_section_has_no_file_bytes():
 def test_alignment_fill_must_divide_the_padding():
     with pytest.raises(AsmError, match=r"alignment padding \(3 bytes\) not a multiple of 2"):
         assemble(".byte 1\n.p2alignw 2,0x1234", filename="t.S")
+
+
+@pytest.mark.parametrize("src, needle", [
+    ("li 3, 08", "invalid number `08'"),
+    (".fill\n", ".fill needs a repeat count"),
+    (".org\n", ".org needs an address"),
+    (".incbin\n", ".incbin needs a file name"),
+    ("nop\n.balign 1<<62\n", "image limit"),
+    (".machine bogus\n", "invalid machine `bogus'"),
+    (".machine pop\n", ".machine stack underflow"),
+    ("pld 3, x@got@pcrel\nx: nop\n", "unsupported relocation @got"),
+])
+def test_bad_input_is_one_error(src, needle):
+    with pytest.raises(AsmError) as ei:
+        assemble(src, filename="t.S")
+    assert needle in ei.value.message and "\n" not in str(ei.value)

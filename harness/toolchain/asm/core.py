@@ -703,6 +703,8 @@ class Assembler:
             return self.emit_bytes(bytes([fill]) * n, loc)
         if d == ".fill":
             parts = enc.split_operands(args)
+            if not parts or not parts[0]:
+                raise self.err(loc, ".fill needs a repeat count")
             rep = self.eval_abs1(parts[0], loc)
             size = self.eval_abs1(parts[1], loc) if len(parts) > 1 else 1
             val = self.eval_abs1(parts[2], loc) if len(parts) > 2 else 0
@@ -862,6 +864,8 @@ class Assembler:
 
     def do_org(self, args, loc):
         parts = enc.split_operands(args)
+        if not parts or not parts[0]:
+            raise self.err(loc, ".org needs an address")
         v, sec = self.eval1(parts[0], loc)
         if sec is not None and sec != self.cur.name:
             raise self.err(loc, "attempt to .org to another section")
@@ -895,6 +899,7 @@ class Assembler:
         count = (-self.cur.size) % amount
         if maxskip is not None and count > maxskip:
             return
+        self.reserve(count, loc, d)
         if amount > self.cur.align:
             self.cur.align = amount
         if count == 0:
@@ -945,6 +950,8 @@ class Assembler:
 
     def incbin(self, args, loc):
         parts = enc.split_operands(args)
+        if not parts or not parts[0]:
+            raise self.err(loc, ".incbin needs a file name")
         name = parse_strings(parts[0])[0].decode() if parts[0].startswith('"') else parts[0]
         path = self._find_file(name, loc)
         if path is None:

@@ -232,7 +232,10 @@ class Evaluator:
             raise ExprError("missing operand")
         self.i += 1
         if k == "num":
-            return (parse_int(t), None)
+            try:
+                return (parse_int(t), None)
+            except ValueError:
+                raise ExprError(f"invalid number `{t}'")
         if k == "chr":
             return (_char_value(t), None)
         if k == "reg":
