@@ -11,6 +11,7 @@ import os
 import re
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from harness.errors import UserError
 from harness.toolchain.asm import encode as enc
@@ -32,8 +33,8 @@ class AsmError(UserError):
         return f"{self.file}:{self.line}: error: {self.message}: {self.text}"
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
+    """Where a statement comes from (a tuple: millions are made per large source)."""
     file: str
     line: int
     text: str
@@ -407,19 +408,20 @@ class Assembler:
 
     def statement(self, loc: Loc):
         text = loc.text
+        fast = self._plain.get(text)        # a plain instruction statement seen before
+        if fast is not None and (not self.cond or self.cond[-1][0]) and \
+                fast[0] not in self.macros:
+            cur = self.cur
+            if not cur.size & 3:
+                self.events.append(("insn", cur, cur.size, fast[0], fast[1], loc, self.cpu))
+                cur.size += 4
+                return
         # conditionals are handled even when inactive
         word = text.split(None, 1)[0].lower() if text else ""
         if word in _IFS or word in (".else", ".elseif", ".endif"):
             return self.conditional(word, text[len(word):].strip(), loc)
         if not self.active:
             return
-        fast = self._plain.get(text)
-        if fast is not None and fast[0] not in self.macros:
-            lw, args, size = fast
-            if size == 4 and not self.cur.size & 3:
-                self.events.append(("insn", self.cur, self.cur.size, lw, args, loc, self.cpu))
-                self.cur.size += 4
-                return
         labels = []
         while True:
             m = _LABEL.match(text)
@@ -464,8 +466,9 @@ class Assembler:
         largs = self._locals(args)
         self.events.append(("insn", self.cur, self.cur.size, lw, largs, loc, self.cpu))
         self.cur.size += size
-        if not labels and text == loc.text and largs == args and not _HAS_LOCALREF(args):
-            self._plain[text] = (lw, args, size)
+        if not labels and size == 4 and text == loc.text and largs == args and \
+                not _HAS_LOCALREF(args):
+            self._plain[text] = (lw, args)
 
     def define_label(self, name, loc):
         if name.isdigit():
@@ -1021,6 +1024,7 @@ class Assembler:
             raise UndefinedSymbol(self._pretty(name))
 
         lines = []
+        encoded = {}        # symbol-free 4-byte encodings, as bytes
         for ev in self.events:
             kind, sec, off = ev[0], ev[1], ev[2]
             addr = sec.base + off
@@ -1056,8 +1060,15 @@ class Assembler:
                 lines.append((addr, loc.file, loc.line))
                 continue
             # instruction
+            hit = encoded.get((ev[3], ev[4], ev[6]))
+            if hit is not None:
+                image[addr:addr + 4] = hit
+                lines.append((addr, ev[5].file, ev[5].line))
+                continue
             mn, args, loc = ev[3], ev[4], ev[5]
             word, size = self.encode(mn, args, addr, lookup, loc, ev[6])
+            if (mn, args, ev[6]) in self._encoded and size == 4:
+                encoded[(mn, args, ev[6])] = word.to_bytes(4, "big")
             image[addr:addr + size] = word.to_bytes(size, "big")
             lines.append((addr, loc.file, loc.line))
         lines.sort(key=lambda t: t[0])

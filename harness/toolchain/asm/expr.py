@@ -67,7 +67,20 @@ _TOKEN = re.compile(r"""
     )""", re.X)
 
 
+_TOKENS: dict[str, list] = {}
+
+
 def tokenize(text: str):
+    """Tokens of `text` (cached: the same operand text recurs in big sources)."""
+    toks = _TOKENS.get(text)
+    if toks is None:
+        toks = _tokenize(text)
+        if len(_TOKENS) < 100_000:
+            _TOKENS[text] = toks
+    return toks
+
+
+def _tokenize(text: str):
     pos = 0
     out = []
     text = text.rstrip()
@@ -119,10 +132,18 @@ class Evaluator:
         self.used_suffix = None
 
     def evaluate(self, text: str):
-        self.toks = tokenize(text)
+        self.toks = toks = tokenize(text)
         self.i = 0
-        if not self.toks:
+        if not toks:
             raise ExprError("missing operand")
+        if len(toks) == 3 and toks[1][0] == "op" and toks[1][1] in "+-" and \
+                toks[0][0] != "op" and toks[2][0] != "op":     # fast path: a + b, a - b
+            self.i = 0
+            a = self._primary()
+            self.i = 2
+            b = self._primary()
+            self.i = 3
+            return self._apply(toks[1][1], a, b)
         v = self._or()
         if self.i < len(self.toks) and self.toks[self.i] == ("op", "@"):
             self.i += 1
