@@ -199,13 +199,24 @@ HOST_FSCR_IN_GUEST = (
 
 
 def expect_guest_scv(fix: frozenset, cpu: str) -> str:
-    """A guest `scv` while its vCPU is loaded (LPCR[AIL]=0 on this CPU).
-    POWER8: no scv at all, the guest uses sc -> ok.  POWER9: the scv reaches
-    real 0x17000 unless FSCR[SCV]=0 while the guest runs, which takes both
-    hunks: vcpu_load_put (the host thread's SCV) and set_fscr (the guest's own
-    mtspr FSCR).  POWER10: interrupts to HV=1 use LPCR[HAIL], which
-    vcpu_load does not clear: the first guest exit arrives at a relocated
-    vector with the guest's SLB loaded -> host crash whatever the fix."""
+    """A guest `scv` while its vCPU is loaded (LPCR[AIL]=0 on this CPU), the
+    guest running with upstream's shadow FSCR (book3s_segment.S loads
+    vcpu->arch.shadow_fscr, which never has SCV).  POWER8: no scv, the guest
+    uses sc -> ok.  POWER9: the scv takes Facility Unavailable (IC=12) in the
+    host whatever the fix, and kvmppc_handle_fac reflects it into the guest
+    -> ok.  POWER10: interrupts to HV=1 use LPCR[HAIL], which vcpu_load does
+    not clear: the first guest exit arrives at a relocated vector with the
+    guest's SLB loaded -> host crash whatever the fix (inferred from the
+    upstream code, untested on hardware)."""
+    return "host-crash" if cpu == "power10" else "ok"
+
+
+def expect_whatif_host_fscr(fix: frozenset, cpu: str) -> str:
+    """What-if: the guest runs with the host thread's FSCR plus its own SCV
+    enable.  POWER9: the scv reaches real 0x17000 unless FSCR[SCV]=0 while
+    the guest runs, which takes both hunks: vcpu_load_put (the host thread's
+    SCV) and set_fscr (the guest's own mtspr FSCR).  POWER8 and POWER10 as
+    expect_guest_scv."""
     if cpu == "power8":
         return "ok"
     if cpu == "power10":
@@ -221,36 +232,36 @@ def expect_host_user_scv(fix: frozenset, cpu: str) -> str:
     return "host-crash" if cpu == "power10" else "ok"
 
 
+def expect_radix_host(fix: frozenset, cpu: str) -> str:
+    """A radix PowerNV host: PR KVM refuses to load
+    (kvmppc_core_check_processor_compat_pr: -EIO on ISA v3.0+ with radix), so
+    nothing ever clears LPCR[AIL]; the host's processes keep using scv."""
+    return "ok"
+
+
 register(Scenario(
     name="powernv-pr-guest-scv", platform="powernv",
     description="PR-KVM guest user executes scv 0 while its vCPU is loaded "
-                "(LPCR[AIL]=0 on that CPU)",
+                "(LPCR[AIL]=0 on that CPU); the guest runs with upstream's shadow FSCR",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance="what-if", provenance_note=HOST_FSCR_IN_GUEST,
+    provenance_note="the guest runs with SVCPU_SHADOW_FSCR (never SCV), as upstream "
+                    "kvmppc_handler_trampoline_enter loads it",
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
-def expect_guest_scv_upstream_fscr(fix: frozenset, cpu: str) -> str:
-    """The same guest scv, but the guest runs with upstream's shadow FSCR
-    (book3s_segment.S loads vcpu->arch.shadow_fscr, which never has SCV): the
-    scv takes Facility Unavailable whatever the fix, which PR-KVM reflects into
-    the guest.  POWER10 still crashes through HAIL on the first guest exit."""
-    return "host-crash" if cpu == "power10" else "ok"
-
-
 register(Scenario(
-    name="powernv-pr-guest-scv-upstream-fscr", platform="powernv",
-    description="like powernv-pr-guest-scv, but the guest runs with upstream's shadow FSCR "
-                "(book3s_segment.S: SVCPU_SHADOW_FSCR, never SCV)",
+    name="powernv-what-if-host-fscr-in-guest", platform="powernv",
+    description="what-if: like powernv-pr-guest-scv, but the guest runs with the host "
+                "thread's FSCR (plus its own SCV enable), which upstream never does",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
-    defsyms={"SCENARIO": 1, "UPSTREAM_GUEST_FSCR": 1}, expected=expect_guest_scv_upstream_fscr,
-    hunk_defsyms=POWERNV_DEFSYMS,
+    defsyms={"SCENARIO": 1, "WHATIF_HOST_FSCR_IN_GUEST": 1}, expected=expect_whatif_host_fscr,
+    hunk_defsyms=POWERNV_DEFSYMS, provenance="what-if", provenance_note=HOST_FSCR_IN_GUEST,
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 register(Scenario(
     name="powernv-host-user-scv", platform="powernv",
     description="a host process uses scv before and after a PR guest ran on the same CPU",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 2}, expected=expect_host_user_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance_note="the guest makes no scv, so the FSCR it runs with does not matter",
+    provenance_note="the guest makes no scv",
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM))
 register(Scenario(
     name="powernv-host-user-scv-other-cpu", platform="powernv",
@@ -258,7 +269,6 @@ register(Scenario(
                 "loaded and its guest executes scv (AIL is per CPU on PowerNV)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=2, source=POWERNV_HOST,
     defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance="what-if", provenance_note="CPU 0's guest scv: " + HOST_FSCR_IN_GUEST,
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 
 
@@ -489,8 +499,8 @@ def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
     if guest.get("fu_ic") == 12 and fu:
         e = fu[0]
         parts.append(f"the guest's scv at {e.insn_addr:#x} took facility_unavailable "
-                     f"({e.vector:#x}, FSCR[IC]=12) in the host; PR-KVM injected it into the "
-                     f"guest, which received facility unavailable with IC=12 at its 0xf60 "
+                     f"({e.vector:#x}, FSCR[IC]=12) in the host; PR-KVM (kvmppc_handle_fac) injected it "
+                     f"into the guest, which received facility unavailable with IC=12 at its 0xf60 "
                      f"(guest SRR0={guest.get('fu_srr0', 0):#x})")
     elif guest.get("sc_count"):
         parts.append(f"the guest made {guest['sc_count']} system calls with sc "

@@ -33,7 +33,7 @@ from harness.scenarios.pseries import _caller, read_pseries_results
 
 PSERIES = "pseries-host-user-scv-during-pr-vm"
 POWERNV = "powernv-pr-guest-scv"
-POWERNV_UPSTREAM = "powernv-pr-guest-scv-upstream-fscr"
+POWERNV_WHATIF = "powernv-what-if-host-fscr-in-guest"
 CPU = "power9"
 H_SET_MODE_RESOURCE_ADDR_TRANS_MODE = 3     # PAPR: H_SET_MODE resource 3 (AIL)
 
@@ -108,9 +108,9 @@ def powernv_lines() -> list[str]:
     """The PowerNV story, one line per run."""
     out = [f"== PowerNV ({CPU}): the b5149e22 hunks there are defence in depth "
            f"(ppc-semantics.md (h), Correction)"]
-    for name, note in ((POWERNV_UPSTREAM, "the guest runs with the shadow FSCR, as upstream's "
+    for name, note in ((POWERNV, "the guest runs with the shadow FSCR, as upstream's "
                         "kvmppc_handler_trampoline_enter loads it"),
-                       (POWERNV, "what-if: the guest runs with the host thread's FSCR")):
+                       (POWERNV_WHATIF, "what-if: the guest runs with the host thread's FSCR")):
         for fix in ("none", "all"):
             sr = run_scenario(name, fix, CPU)
             r = sr.result

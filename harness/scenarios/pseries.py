@@ -19,7 +19,7 @@ from __future__ import annotations
 import guest_images
 from emu.bits import FSCR_SCV, lpcr_ail
 
-from harness.scenarios.core import (HOST_FSCR_IN_GUEST, PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
+from harness.scenarios.core import (PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
                         Scenario, read_results, register, symbolize)
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
@@ -63,17 +63,16 @@ def expect_guest_requests_ail3(fix: frozenset, cpu: str) -> str:
     """Scenario G.  The host itself first: without configure_exceptions the
     "QEMU" process' own scv (KVM_RUN, after the VM disabled AIL) crashes it.
     With it: kvmppc_h_pr_set_mode (839d893b) refuses AIL=3, the guest drops SCV
-    and uses sc -> ok.  Without 839d893b QEMU answers H_SUCCESS, the guest keeps
-    SCV: with kvmppc_set_fscr its scv gets facility unavailable, reflected into
-    the guest, whose process dies of SIGILL ("guest-sigill"); without it the
-    guest's FSCR[SCV] reaches the hardware and the scv goes to real 0x17000."""
+    and uses sc -> ok.  Without 839d893b QEMU answers H_SUCCESS and the guest
+    keeps SCV, but it runs with upstream's shadow FSCR (never SCV): its scv
+    takes facility unavailable in the host, kvmppc_handle_fac reflects it into
+    the guest, whose process dies of SIGILL ("guest-sigill") - with or without
+    the kvmppc_set_fscr hunk, which only changes the guest's own FSCR value."""
     if cpu == "power8":
         return "ok"
     if "configure_exceptions" not in fix:
         return "host-crash"
-    if "kvmppc_h_pr_set_mode" in fix:
-        return "ok"
-    return "guest-sigill" if "kvmppc_set_fscr" in fix else "host-crash"
+    return "ok" if "kvmppc_h_pr_set_mode" in fix else "guest-sigill"
 
 
 def expect_kexec(fix: frozenset, cpu: str) -> str:
@@ -128,9 +127,7 @@ _scenario("pseries-guest-requests-ail3",
           "a PR guest's kernel asks for AIL=3 with H_SET_MODE, then its process uses scv "
           "if it still may",
           ("configure_exceptions", "kvmppc_set_fscr", "kvmppc_h_pr_set_mode"), 3,
-          expect_guest_requests_ail3, provenance="what-if",
-          provenance_note="the host-crash with configure_exceptions but neither kvmppc_set_fscr "
-                          "nor kvmppc_h_pr_set_mode: " + HOST_FSCR_IN_GUEST,
+          expect_guest_requests_ail3,
           upstream=PSERIES_BOOT + ("htab_bolt_mapping",) + PSERIES_VM + PSERIES_SYSCALL
           + PSERIES_KVM + ("kvmppc_h_pr_set_mode",))
 _scenario("pseries-kexec-scv",
