@@ -33,19 +33,22 @@ def test_whatif_guest_scv_without_fix_crashes_power9_host_at_0x17000():
     e = crash[0]
     assert e.ail == 0 and "LPCR[AIL]=0" in e.ail_rule and e.fscr & FSCR_SCV
     assert e.insn_addr == sr.result.symbols["guest_user_scv"]
-    # the zeroes at 0x17000 raise HEAI; the host panics with HSRR0 = 0x17000
+    # 0x17000 is do_IRQ's text (irq.c); its __do_IRQ loads through r13 (the guest
+    # process' thread pointer) outside RAM: machine check, then the host panics
     nxt = sr.result.interrupts[sr.result.interrupts.index(e) + 1]
-    assert nxt.kind == "heai" and nxt.vector == 0xE40 and nxt.hsrr0 == 0x17000
+    assert nxt.kind == "mce" and nxt.vector == 0x200
+    assert nxt.srr0 == sr.result.symbols["__do_IRQ"] + 0x18
     assert sr.result.exit_code == 0x50
     host = read_results(sr.result)["host"]
-    assert (host["panic_vec"], host["panic_srr0"]) == (0xE40, 0x17000)
+    assert (host["panic_vec"], host["panic_srr0"]) == (0x200, nxt.srr0)
     # the LPCR write that set AIL=0 came from kvmppc_core_vcpu_load_pr
     w = [w for w in sr.result.spr_writes
          if w.spr == "lpcr" and w.old & LPCR_AIL and not w.new & LPCR_AIL]
     assert w[0].source == "mtspr"
     assert w[0].insn_addr & 0xFFFFFFF == sr.result.symbols["kvmppc_core_vcpu_load_pr_mtlpcr"]
     assert "kvmppc_core_vcpu_load_pr" in sr.diagnosis and "0x17000" in sr.diagnosis
-    assert "FSCR[SCV]=1" in sr.diagnosis and "emulation_assist" in sr.diagnosis
+    assert "FSCR[SCV]=1" in sr.diagnosis and "do_IRQ+0x28" in sr.diagnosis
+    assert "machine_check" in sr.diagnosis
 
 
 def test_whatif_guest_scv_with_fix_gets_facility_unavailable_ic12():

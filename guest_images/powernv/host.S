@@ -574,6 +574,9 @@ start_kernel:
 
 	START_USER_PROCESS
 
+/* ======================== 0x16e80: arch/powerpc/kernel/irq.c (real 0x17000) */
+	.include "irq.inc"
+
 /* ================================================ host user processes */
 	.org	USER_BASE
 	.include "libc.inc"		/* __libc_start_main, internal_syscall, checks */

@@ -37,12 +37,13 @@ MAX_INSNS = 2_000_000
 RESULTS = 0x12000
 U_RES = 0x28000
 G_RES = 0x33100
-DUMPS = ((RESULTS, 0xC0), (U_RES, 0x200), (G_RES, 0x48))
+DUMPS = ((RESULTS, 0x120), (U_RES, 0x200), (G_RES, 0x48))
 RES_FIELDS = ("magic", "status", "panic_cpu", "panic_vec", "panic_srr0", "panic_srr1",
               "panic_lr", "panic_ctr", "panic_code", "hwcap2", "cpu_features", "init_fscr",
               "load_lpcr", "load_fscr", "put_lpcr", "put_fscr", "guest_fscr_set", "kvm_exits",
               "vcpu_loaded", "cpu1_done", "secondary_go", "exit_code0", "exit_code1",
               "panic_heir")
+RES_EXTRA = {"panic_r1": 0x110, "panic_r13": 0x118}    # after the pseries fields
 U_FIELDS = ("use_scv", "hwcap2", "getpid_before", "badsys_ret", "badsys_errno",
             "badsys_raw_r3", "badsys_raw_cr", "kvm_run_ret", "getpid_after",
             "badsys_errno_after", "syscalls", "status", "last_raw_r3", "last_raw_cr")
@@ -358,7 +359,10 @@ def read_results(r: Result) -> dict:
     """The image's results areas (docs/scenarios.md), as named integers."""
     out = {}
     if RESULTS in r.dumps:
-        out["host"] = _u64s(r.dumps[RESULTS], RES_FIELDS)
+        data = r.dumps[RESULTS]
+        out["host"] = _u64s(data, RES_FIELDS)
+        out["host"].update({k: int.from_bytes(data[o:o + 8], "big")
+                            for k, o in RES_EXTRA.items() if o + 8 <= len(data)})
     if U_RES in r.dumps:
         d = r.dumps[U_RES]
         out["user"] = [_u64s(d[i * 0x100:(i + 1) * 0x100], U_FIELDS) for i in range(len(r.cpus))]
@@ -393,6 +397,51 @@ def _ail_zero_write(r: Result, cpu: int, before_seq: int):
                 and lpcr_ail(w.old) != 0:
             hit = w
     return hit
+
+
+USER_RANGE = (0x20000, 0x30000)          # linux.inc USER_BASE..USER_END
+GUEST_RANGE = (0x30000, 0x34000)         # GUEST_BASE..GUEST_END
+IRQ_C = "arch/powerpc/kernel/irq.c"
+
+
+def _whose(addr: int) -> str:
+    a = addr & 0x0FFFFFFFFFFFFFFF
+    if USER_RANGE[0] <= a < USER_RANGE[1]:
+        return "the process' stack"
+    if GUEST_RANGE[0] <= a < GUEST_RANGE[1]:
+        return "the guest process' stack"
+    return "no kernel stack"
+
+
+def after_real_scv(r: Result, crash, host: dict, syms: dict) -> str:
+    """What the CPU did after an scv was delivered to real 0x17000 + LEV*0x20:
+    it executed the kernel text there (irq.c, guest_images/include/irq.inc) in
+    real mode with the caller's r1 and r13, until the next interrupt on that
+    CPU - read from the events and the panic record (r1, r13)."""
+    entry = symbolize(syms, crash.vector)
+    where = f"{entry} ({IRQ_C})" if entry.startswith(("do_IRQ", "__do_IRQ", "__do_irq")) \
+        else entry
+    text = (f"then: real {crash.vector:#x} is ordinary kernel text, {where}, and the CPU ran it "
+            f"in real mode")
+    nxt = next((e for e in r.interrupts if e.cpu == crash.cpu and e.seq > crash.seq), None)
+    r1, r13 = host.get("panic_r1"), host.get("panic_r13")
+    if r1 is not None and r13 is not None and host.get("status") == 2:
+        text += (f" with r1={r1:#x} ({_whose(r1)}) and r13={r13:#x} (the caller's thread "
+                 f"pointer, not the PACA)")
+    if nxt is None:
+        c = next((c for c in r.cpus if c.index == crash.cpu), None)
+        if c is not None and c.state == "checkstop":
+            text += (f"; {r.detail} (MSR[ME]=0 since this partition's boot: the partition "
+                     f"cannot set it): the CPU checkstopped")
+        return text
+    ran = nxt.insns - crash.insns
+    saved = f"HSRR0={nxt.hsrr0:#x}" if nxt.hsrr0 is not None else f"SRR0={nxt.srr0:#x}"
+    text += (f"; {ran} instruction{'s' if ran != 1 else ''} later `{_insn(nxt)}` at "
+             f"{nxt.insn_addr:#x} <{symbolize(syms, nxt.insn_addr)}> took {nxt.name} "
+             f"({nxt.vector:#x}, {saved}")
+    if nxt.reason:
+        text += f": {nxt.reason}"
+    return text + ")"
 
 
 def diagnose(r: Result, scenario: Scenario) -> tuple[str, str]:
@@ -434,12 +483,7 @@ def _diagnose_panic(r: Result, host: dict, syms: dict) -> str:
             f"cpu{cpu}: `{_insn(crash)}` at {crash.insn_addr:#x} <{symbolize(syms, crash.insn_addr)}> "
             f"was delivered to real {crash.vector:#x} because AIL did not apply "
             f"({crash.ail_rule}; {where}) while FSCR[SCV]={int(scv_on)} (FSCR={crash.fscr:#x})")
-        nxt = next((e for e in evs if e.seq > crash.seq), None)
-        if nxt is not None:
-            saved = f"HSRR0={nxt.hsrr0:#x}" if nxt.hsrr0 is not None else f"SRR0={nxt.srr0:#x}"
-            parts.append(f"nothing is mapped there (Linux has no real-mode scv vectors): the "
-                         f"{nxt.name} interrupt ({nxt.vector:#x}, {saved}) that followed hit "
-                         f"the host kernel")
+        parts.append(after_real_scv(r, crash, host, syms))
     elif code == 0x51:
         exit_ev = next((e for e in evs if e.msr_before & 0x4000 and e.ail), None)
         if exit_ev is not None:
@@ -449,7 +493,8 @@ def _diagnose_panic(r: Result, host: dict, syms: dict) -> str:
                 f"LPCR={exit_ev.lpcr:#x} (vcpu_load clears only LPCR[AIL]"
                 f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}), and PR-KVM's exit path "
                 f"runs with the guest's SLB loaded")
-    parts.append(f"kernel panic {code:#x} ({PANICS[code]}) on cpu{cpu}: vector {vec:#x}, "
+    parts.append(f"the kernel could not handle it: kernel panic {code:#x} ({PANICS[code]}) on "
+                 f"cpu{cpu}: vector {vec:#x}, "
                  f"(H)SRR0={host.get('panic_srr0', 0):#x}, (H)SRR1={host.get('panic_srr1', 0):#x}")
     others = [c for c in r.cpus if c.index != cpu]
     for c in others:

@@ -19,12 +19,12 @@ from __future__ import annotations
 import guest_images
 from emu.bits import FSCR_SCV, lpcr_ail
 
-from harness.scenarios.core import (PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
+from harness.scenarios.core import (PANICS, after_real_scv, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
                         Scenario, read_results, register, symbolize)
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
 PSERIES_CPUS = ("power8", "power9", "power10")
-PSERIES_DUMPS = ((RESULTS, 0x110), (U_RES, 0x200), (G_RES, 0x58))
+PSERIES_DUMPS = ((RESULTS, 0x120), (U_RES, 0x200), (G_RES, 0x58))
 PS_FIELDS = {"setmode_boot": 0xC0, "vm_create_ret": 0xC8, "kexec_down": 0xD0,
              "kexec_stopped": 0xD8, "new_kernel": 0xE0, "radix": 0xE8,
              "guest_setmode": 0xF0, "guest_setmode_by": 0xF8, "setmode_disable_cpu": 0x100,
@@ -200,6 +200,11 @@ def diagnose_pseries(r, scenario) -> tuple[str, str]:
     syms = r.symbols
     if r.outcome == "poweroff" and r.exit_code in PANICS:
         return "host-crash", _diagnose_crash(r, res, syms)
+    stopped = [c.index for c in r.cpus if c.state == "checkstop"]
+    if r.outcome == "checkstop" and any(e.kind == "scv" and e.cpu in stopped
+                                        and SCV_REAL_BASE <= e.vector < 0x18000
+                                        for e in r.interrupts):
+        return "host-crash", _diagnose_crash(r, res, syms, cpu=stopped[0])
     if r.outcome == "poweroff" and r.exit_code == 0 and host.get("status") == 1:
         bad = _check_ok_run(r, res)
         if bad:
@@ -230,9 +235,10 @@ def _check_ok_run(r, res) -> str:
     return ""
 
 
-def _diagnose_crash(r, res, syms) -> str:
+def _diagnose_crash(r, res, syms, cpu=None) -> str:
     host = res.get("host", {})
-    cpu = host.get("panic_cpu", 0)
+    if cpu is None:
+        cpu = host.get("panic_cpu", 0)
     code = r.exit_code
     parts = []
     crash = next((e for e in r.interrupts if e.cpu == cpu and e.kind == "scv"
@@ -254,12 +260,11 @@ def _diagnose_crash(r, res, syms) -> str:
         if w is not None and str(cpu) != w.source.rsplit("cpu", 1)[-1]:
             parts.append(f"AIL is partition-wide on pseries: the hypercall of cpu"
                          f"{w.source.rsplit('cpu', 1)[-1]} changed cpu{cpu}'s LPCR")
-        nxt = next((e for e in r.interrupts if e.cpu == cpu and e.seq > crash.seq), None)
-        if nxt is not None:
-            parts.append(f"nothing is mapped there (Linux has no real-mode scv vectors): the "
-                         f"{nxt.name} interrupt ({nxt.vector:#x}, SRR0={nxt.srr0:#x}) that "
-                         f"followed hit the host kernel")
-    parts.append(f"kernel panic {code:#x} ({PANICS.get(code, '?')}) on cpu{cpu}: vector "
+        parts.append(after_real_scv(r, crash, host, syms))
+    if r.outcome != "poweroff":
+        return "; ".join(parts)
+    parts.append(f"the kernel could not handle it: kernel panic {code:#x} "
+                 f"({PANICS.get(code, '?')}) on cpu{cpu}: vector "
                  f"{host.get('panic_vec', 0):#x}, SRR0={host.get('panic_srr0', 0):#x}, "
                  f"SRR1={host.get('panic_srr1', 0):#x}")
     return "; ".join(parts)
