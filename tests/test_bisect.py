@@ -20,6 +20,7 @@ EXPECTED = {
     "powernv-pr-guest-scv": (["vcpu_load_put", "set_fscr"], [set()]),
     "powernv-host-user-scv-other-cpu": (["vcpu_load_put", "set_fscr"], [set()]),
     "powernv-what-if-host-fscr-in-guest": ([], [{"vcpu_load_put", "set_fscr"}]),
+    "powernv-radix-host": (["vcpu_load_put", "set_fscr"], [set()]),       # no PR KVM at all
 }
 
 

@@ -116,12 +116,45 @@ def test_power8_has_no_scv_and_runs_ok_with_sc(name):
     assert [e for e in sr.result.interrupts if e.kind == "sc"]
 
 
-def test_power10_guest_exit_goes_through_hail():
-    sr = run_scenario(GUEST, "all", "power10")
+@pytest.mark.parametrize("fix", ["none", "all"])
+def test_power10_hash_guest_exit_arrives_with_relocation_on(fix):
+    """kvmppc_core_vcpu_load_pr clears LPCR[AIL], never LPCR[HAIL]: on a POWER10
+    hash PowerNV host the PR guest's first exit (HV=1) is delivered relocated,
+    with the guest's SLB loaded - with or without b5149e22 (inferred from the
+    upstream code; untested on hardware, and the diagnosis says so)."""
+    sr = run_scenario(GUEST, fix, "power10")
     assert sr.outcome == "host-crash" == sr.expected
     ev = [e for e in sr.result.interrupts if e.kind == "program"][0]
-    assert ev.vector == 0xC000000000004700 and "HAIL" in ev.ail_rule
-    assert "HAIL" in sr.diagnosis
+    assert ev.insn_addr == sr.result.symbols["guest_start"] + 0x8         # mfpvr
+    assert ev.vector == 0xC000000000004700 and ev.ail == 3 and "HAIL" in ev.ail_rule
+    assert ev.lpcr & (1 << 26) and not ev.lpcr & LPCR_AIL                   # HAIL=1, AIL=0
+    assert ev.msr_after & 0x30 == 0x30                                      # IR=DR=1
+    assert "never LPCR[HAIL]" in sr.diagnosis
+    assert "inferred from the upstream code, untested on hardware" in sr.diagnosis
+
+
+@pytest.mark.parametrize("cpu", ["power9", "power10"])
+def test_radix_host_refuses_pr_kvm(cpu):
+    """A radix PowerNV host: kvmppc_core_check_processor_compat_pr returns -EIO,
+    so kvmppc_book3s_init_pr refuses to load; AIL stays on and the host
+    process' scv use the relocated vector."""
+    sr = run_scenario("powernv-radix-host", "none", cpu)
+    assert sr.outcome == "ok" == sr.expected
+    h = read_results(sr.result)["host"]
+    assert h["radix"] == 1 and h["kvm_pr_init"] == (-5) & (1 << 64) - 1      # -EIO
+    assert sr.result.cpus[0].spr["lpcr"] & (1 << 20)                         # LPCR[HR]
+    assert not [w for w in sr.result.spr_writes if w.spr == "lpcr" and w.old & LPCR_AIL
+                and not w.new & LPCR_AIL]
+    scvs = scv_events(sr)
+    assert len(scvs) == 3 and all(e.vector == SCV_AIL3 for e in scvs)
+    assert not [e for e in sr.result.interrupts if e.insn_addr >= 0x30000 and
+                e.insn_addr < 0x34000]                                       # no guest ran
+    assert "kvmppc_core_check_processor_compat_pr = -5 (-EIO)" in sr.diagnosis
+
+
+def test_hash_host_loads_pr_kvm():
+    h = read_results(run_scenario(GUEST, "none", "power9").result)["host"]
+    assert h["radix"] == 0 and h["kvm_pr_init"] == 0
 
 
 def test_fix_parsing_and_unknown_names():

@@ -37,13 +37,14 @@ MAX_INSNS = 2_000_000
 RESULTS = 0x12000
 U_RES = 0x28000
 G_RES = 0x33100
-DUMPS = ((RESULTS, 0x120), (U_RES, 0x200), (G_RES, 0x48))
+DUMPS = ((RESULTS, 0x130), (U_RES, 0x200), (G_RES, 0x48))
 RES_FIELDS = ("magic", "status", "panic_cpu", "panic_vec", "panic_srr0", "panic_srr1",
               "panic_lr", "panic_ctr", "panic_code", "hwcap2", "cpu_features", "init_fscr",
               "load_lpcr", "load_fscr", "put_lpcr", "put_fscr", "guest_fscr_set", "kvm_exits",
               "vcpu_loaded", "cpu1_done", "secondary_go", "exit_code0", "exit_code1",
               "panic_heir")
-RES_EXTRA = {"panic_r1": 0x110, "panic_r13": 0x118}    # after the pseries fields
+# after the pseries fields (linux.inc RES_PANIC_R1 ..)
+RES_EXTRA = {"panic_r1": 0x110, "panic_r13": 0x118, "radix": 0x120, "kvm_pr_init": 0x128}
 U_FIELDS = ("use_scv", "hwcap2", "getpid_before", "badsys_ret", "badsys_errno",
             "badsys_raw_r3", "badsys_raw_cr", "kvm_run_ret", "getpid_after",
             "badsys_errno_after", "syscalls", "status", "last_raw_r3", "last_raw_cr")
@@ -86,6 +87,8 @@ UPSTREAM_FILES = {
     "kvm_vm_release": "virt/kvm/kvm_main.c",
     "kvm_arch_vcpu_ioctl_run": "arch/powerpc/kvm/powerpc.c",
     "kvmppc_core_check_processor_compat_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_book3s_init_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "radix__early_init_mmu": "arch/powerpc/mm/book3s64/radix_pgtable.c",
     "kvmppc_core_init_vm_pr": "arch/powerpc/kvm/book3s_pr.c",
     "kvmppc_core_vcpu_load_pr": "arch/powerpc/kvm/book3s_pr.c",
     "kvmppc_core_vcpu_put_pr": "arch/powerpc/kvm/book3s_pr.c",
@@ -187,7 +190,8 @@ POWERNV_HUNKS = ("vcpu_load_put", "set_fscr")
 POWERNV_DEFSYMS = {"vcpu_load_put": "FIX_VCPU_LOAD_PUT", "set_fscr": "FIX_SET_FSCR"}
 POWERNV_HOST = guest_images.path("powernv", "host.S")
 # what every PowerNV image executes (checked against a run: tests/test_provenance.py)
-POWERNV_BOOT = ("start_kernel", "htab_initialize", "htab_bolt_mapping", "cpu_ready_for_interrupts")
+POWERNV_BOOT = ("start_kernel", "htab_initialize", "htab_bolt_mapping", "cpu_ready_for_interrupts",
+                "kvmppc_book3s_init_pr", "kvmppc_core_check_processor_compat_pr")
 POWERNV_KVM = ("kvm_arch_vcpu_ioctl_run", "kvmppc_core_vcpu_load_pr", "__kvmppc_vcpu_run",
                "kvmppc_handler_trampoline_enter", "kvmppc_interrupt_pr",
                "kvmppc_handler_trampoline_exit", "kvmppc_handle_exit_pr",
@@ -271,6 +275,16 @@ register(Scenario(
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=2, source=POWERNV_HOST,
     defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
+register(Scenario(
+    name="powernv-radix-host", platform="powernv",
+    description="radix PowerNV host (LPCR[HR]=1): PR KVM refuses to load "
+                "(kvmppc_core_check_processor_compat_pr), a host process uses scv",
+    hunks=POWERNV_HUNKS, cpus=("power9", "power10"), smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 4, "RADIX": 1}, expected=expect_radix_host,
+    hunk_defsyms=POWERNV_DEFSYMS,
+    upstream=("start_kernel", "radix__early_init_mmu", "cpu_ready_for_interrupts",
+              "kvmppc_book3s_init_pr", "kvmppc_core_check_processor_compat_pr")
+    + POWERNV_SYSCALL))
 
 
 # ---------------------------------------------------------------- build and run
@@ -490,9 +504,10 @@ def _diagnose_panic(r: Result, host: dict, syms: dict) -> str:
             parts.append(
                 f"cpu{cpu}: the guest's `{_insn(exit_ev)}` at {exit_ev.insn_addr:#x} exited to "
                 f"{exit_ev.vector:#x} ({exit_ev.name}) with relocation on: {exit_ev.ail_rule}; "
-                f"LPCR={exit_ev.lpcr:#x} (vcpu_load clears only LPCR[AIL]"
-                f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}), and PR-KVM's exit path "
-                f"runs with the guest's SLB loaded")
+                f"LPCR={exit_ev.lpcr:#x} (kvmppc_core_vcpu_load_pr clears only LPCR[AIL]"
+                f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}; inferred from the upstream "
+                f"code, untested on hardware), and PR-KVM's exit path runs with the guest's "
+                f"SLB loaded")
     parts.append(f"the kernel could not handle it: kernel panic {code:#x} ({PANICS[code]}) on "
                  f"cpu{cpu}: vector {vec:#x}, "
                  f"(H)SRR0={host.get('panic_srr0', 0):#x}, (H)SRR1={host.get('panic_srr1', 0):#x}")
@@ -526,7 +541,8 @@ def _diagnose_hang(r: Result, last, syms: dict) -> str:
         parts.append(
             f"cpu{cpu}: the guest's `{_insn(first)}` at {first.insn_addr:#x} exited to "
             f"{first.vector:#x} ({first.name}) with relocation on: {first.ail_rule}; "
-            f"LPCR={first.lpcr:#x} (vcpu_load cleared only LPCR[AIL])")
+            f"LPCR={first.lpcr:#x} (kvmppc_core_vcpu_load_pr cleared only LPCR[AIL], never "
+            f"LPCR[HAIL]; inferred from the upstream code, untested on hardware)")
     parts.append(f"the guest's SLB has no kernel segment: {last.name} at {last.vector:#x} "
                  f"recurses ({last.reason}) and cpu{cpu} hangs")
     return "; ".join(parts)
@@ -537,6 +553,13 @@ def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
     guest = res.get("guest", {})
     users = res.get("user", [])
     parts = []
+    if host.get("radix"):
+        ret = host.get("kvm_pr_init", 0)
+        ret = ret - (1 << 64) if ret >> 63 else ret
+        final = r.cpus[0].spr.get("lpcr", 0) if r.cpus else 0
+        parts.append(f"radix host (LPCR[HR]=1): PR KVM refused to load - kvmppc_book3s_init_pr "
+                     f"-> kvmppc_core_check_processor_compat_pr = {ret} (-EIO), so nothing turns "
+                     f"LPCR[AIL] off" + (f" (LPCR={final:#x} at the end)" if final else ""))
     if not host.get("hwcap2", 0) & PPC_FEATURE2_SCV:
         parts.append("no SCV on this CPU: HWCAP2 lacks PPC_FEATURE2_SCV, so the host processes "
                      "and the guest use sc")
