@@ -351,10 +351,13 @@ def _hex_words(value):
 
 
 def run_scenario(name: str, fix="all", cpu: str = "power9", listeners=(),
-                 check_invariants: bool = False) -> ScenarioResult:
+                 check_invariants: bool = False, dumps=()) -> ScenarioResult:
+    """Build and run a scenario; `dumps` adds (addr, length) memory ranges to
+    the results areas every run dumps."""
     s = get_scenario(name)
     fixset = parse_fix(fix, s)
     image, opts = build(name, fixset, cpu)
+    opts.dumps = opts.dumps + [d for d in dumps if d not in opts.dumps]
     if check_invariants:
         opts.check_invariants = True
     m, mt, cpu_name, checker = prepare(image, opts, listeners)

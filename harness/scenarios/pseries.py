@@ -24,7 +24,7 @@ from harness.scenarios.core import (PANICS, after_real_scv, PPC_FEATURE2_SCV, SC
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
 PSERIES_CPUS = ("power8", "power9", "power10")
-PSERIES_DUMPS = ((RESULTS, 0x120), (U_RES, 0x200), (G_RES, 0x58))
+PSERIES_DUMPS = ((RESULTS, 0x130), (U_RES, 0x200), (G_RES, 0x58))
 PS_FIELDS = {"setmode_boot": 0xC0, "vm_create_ret": 0xC8, "kexec_down": 0xD0,
              "kexec_stopped": 0xD8, "new_kernel": 0xE0, "radix": 0xE8,
              "guest_setmode": 0xF0, "guest_setmode_by": 0xF8, "setmode_disable_cpu": 0x100,
@@ -192,6 +192,14 @@ def _caller(r, w, syms) -> str:
         caller = named[0] if named else symbolize(syms, lr - 4)
         return f"{caller} -> pseries_disable_reloc_on_exc -> {fn}"
     return fn
+
+
+def disable_reloc_path(r) -> str:
+    """`caller -> pseries_disable_reloc_on_exc -> plpar_set_mode_addr_trans`:
+    who made the H_SET_MODE(0) (the kernel records its caller's LR)."""
+    w = next((w for w in r.spr_writes if w.spr == "lpcr" and w.source.startswith("hcall")
+              and lpcr_ail(w.new) == 0 and lpcr_ail(w.old) != 0), None)
+    return _caller(r, w, r.symbols) if w is not None else "?"
 
 
 def diagnose_pseries(r, scenario) -> tuple[str, str]:
