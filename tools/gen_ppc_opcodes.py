@@ -144,7 +144,7 @@ def main(argv):
         w(f"    ({opnames.get(i, f'OP{i}')!r}, {bitm:#x}, {shift}, {ins!r}, {ext!r}, {flags:#x}),\n")
     w(")\n")
     for t in TABLES:
-        w(f"\n# (name, opcode, mask, cpu flags, deprecated, operand indices), in table order\n")
+        w("\n# (name, opcode, mask, cpu flags, deprecated, operand indices), in table order\n")
         w(f"{t.upper()} = (\n")
         for name, opc, mask, fl, dep, ops in opcodes[t]:
             w(f"    ({name!r}, {opc:#x}, {mask:#x}, {fl:#x}, {dep:#x}, {ops!r}),\n")

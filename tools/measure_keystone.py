@@ -11,7 +11,6 @@ Prints: identical / different / keystone refuses.  README ("keystone") quotes it
 """
 import os
 import re
-import subprocess
 import sys
 import tempfile
 

@@ -15,7 +15,6 @@ rotate/shift aliases whose SH/MB/ME come from `n` and `b`).
 """
 from __future__ import annotations
 
-from harness.toolchain.ppc_opcodes import CPUS
 
 # cpu flag bits (include/opcode/ppc.h names)
 POWER4 = 0x800

@@ -61,7 +61,7 @@ def statements(mn, ops):
     """(all operands, required operands only) for one table entry."""
     out = []
     for with_optional in (True, False):
-        parts, k = [], 0
+        k = 0
         paren = False
         text = ""
         for idx in ops:
