@@ -124,3 +124,8 @@ def test_bad_input_is_one_error(src, needle):
     with pytest.raises(AsmError) as ei:
         assemble(src, filename="t.S")
     assert needle in ei.value.message and "\n" not in str(ei.value)
+
+
+def test_a_macro_defined_later_wins_over_an_instruction_of_that_name():
+    assert words("nop\n.macro nop\n.long 7\n.endm\nnop") == [0x60000000, 7]
+    assert words("Foo: nop\n.macro Nop\n.long 7\n.endm\nNop") == [0x60000000, 7]

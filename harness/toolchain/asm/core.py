@@ -413,7 +413,7 @@ class Assembler:
         text = loc.text
         fast = self._plain.get(text)        # a plain instruction statement seen before
         if fast is not None and (not self.cond or self.cond[-1][0]) and \
-                fast[0] not in self.macros:
+                fast[0] not in self.macros and fast[2] not in self.macros:
             cur = self.cur
             if not cur.size & 3:
                 self.events.append(("insn", cur, cur.size, fast[0], fast[1], loc, self.cpu))
@@ -471,7 +471,7 @@ class Assembler:
         self.cur.size += size
         if not labels and size == 4 and text == loc.text and largs == args and \
                 not _HAS_LOCALREF(args):
-            self._plain[text] = (lw, args)
+            self._plain[text] = (lw, args, word)
 
     def define_label(self, name, loc):
         if name.isdigit():
