@@ -341,3 +341,24 @@ def test_assembly_spr_symbols_are_generated_from_the_table():
     from emu.registers import gas_symbols
     with open(os.path.join(ROOT, "guest_images", "include", "sprs.inc")) as f:
         assert f.read() == gas_symbols(), "regenerate: python -m emu.registers > guest_images/include/sprs.inc"
+
+
+def test_assembler_opcode_table_agrees_with_the_register_table():
+    """The assembler and disassembler encode mtNAME/mfNAME from the binutils
+    opcode table (harness/toolchain/ppc_opcodes.py, generated from binutils);
+    every name of the register table must encode the same SPR number there."""
+    from emu.registers import SPRS
+    from harness.toolchain.ppc_opcodes import POWERPC_OPCODES
+    table = {}
+    for ent in POWERPC_OPCODES:          # several entries per name (other processors)
+        op, mask = ent[1], ent[2]
+        if mask & 0x1FF800 == 0x1FF800:   # the SPR field is fixed (not an operand, as in mftb)
+            table.setdefault(ent[0], set()).add(((op >> 16) & 0x1F) | (((op >> 11) & 0x1F) << 5))
+    checked = 0
+    for r in SPRS:
+        for direction, names in (("mf", r.mf_asm), ("mt", r.mt_asm)):
+            for n in names:
+                if direction + n in table:
+                    checked += 1
+                    assert r.num in table[direction + n], (direction + n, r.num)
+    assert checked > 150
