@@ -3,7 +3,8 @@
 Each `Spr` row says, for one SPR number: its ISA name and Linux name
 (`SPRN_*`, arch/powerpc/include/asm/reg.h), the names GNU as accepts in
 `mfNAME`/`mtNAME` (binutils 2.40 `-mpower10`; the first one is the name objdump
-prints), the width read back (32 or 64 bits), the models that implement it,
+prints; tests/test_registers.py checks them against the binutils opcode table the
+assembler and disassembler use, harness/toolchain/ppc_opcodes.py), the width read back (32 or 64 bits), the models that implement it,
 which of problem / privileged / hypervisor state may read it (`mf`) and write
 it (`mt`), the facility bit that gates it (FSCR and/or HFSCR, whose bit number is
 also the IC value), the reset value and the writable mask (per model where
@@ -12,8 +13,9 @@ hook that runs when it is read or written (emu.cpu).
 
 Everything else derives from this table: mtspr/mfspr emulation
 (emu.privileged), the `CpuState` fields and the JSON `spr` object (emu.state),
-the assembler's `mfxxx`/`mtxxx` names (harness.toolchain.asm.encode), the
-disassembler's SPR names, the gdb target description and the debugger.
+GNU as's predefined SPR symbols (harness.toolchain.asm.expr), the assembly
+include guest_images/include/sprs.inc, the gdb target description and the
+debugger.
 
 Sources: Power ISA v2.07B / v3.0B / v3.1B Book III "SPR encodings" tables
 (Figure "SPR encodings" in 4.4.4 mtspr/mfspr), Linux reg.h, QEMU 7.2
@@ -402,16 +404,6 @@ def asm_names(direction: str) -> dict:
     for r in SPRS:
         for n in (r.mf_asm if direction == "mf" else r.mt_asm):
             out[n] = r.num
-    return out
-
-
-def disasm_names(direction: str) -> dict:
-    """SPR number -> the name objdump prints in `mfNAME`/`mtNAME`."""
-    out = {}
-    for r in SPRS:
-        names = r.mf_asm if direction == "mf" else r.mt_asm
-        if names:
-            out[r.num] = names[0]
     return out
 
 
