@@ -235,6 +235,9 @@ SPRS = (
        mf_asm=("purr",), mt_asm=("purr",)),
     _r(310, "HDEC", "SPRN_HDEC", "h", "h", ALL, width=32, hook="hdec",
        mf_asm=("hdec",), mt_asm=("hdec",)),
+    # RMOR (ISA v2.07, removed in v3.0): the HV=0 real-mode offset; held, not applied
+    # by the MMU (docs/mmu.md: RMO real mode for MSR[HV]=0 is not modelled)
+    _r(312, "RMOR", "SPRN_RMOR", "h", "h", (P8,), field="rmor"),   # (no GNU as name)
     _r(313, "HRMOR", "SPRN_HRMOR", "h", "h", ALL, field="hrmor", hook="translation",
        mf_asm=("hrmor",), mt_asm=("hrmor",)),
     _r(314, "HSRR0", "SPRN_HSRR0", "h", "h", ALL, field="hsrr0", mf_asm=("hsrr0",),
