@@ -482,6 +482,9 @@ def msgp_hfscr(c: FuzzContext) -> bool:
     if c.state == "h" or not (c.cls == "msgclrp" or _is_spr(c) and c.spr == 176):
         return False
     q, p = set(_offsets(c.qemu)), set(_offsets(c.ppcvec))
+    if not q and not p and c.cls == "mfspr":
+        # QEMU's HFU for this read was taken (and recorded) with another tag
+        return c.qemu_reg == POISON and c.ppcvec_reg != POISON
     return (q == {HFU} and not p) or (p == {HFU} and not q) or (p == q == {HFU})
 
 
