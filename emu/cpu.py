@@ -18,6 +18,7 @@ from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_de
 from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .privileged import Halt, Trap, emulate, illegal
 from .state import CpuState
+from .storm import STORM_KINDS, StormDetector
 from .unicorn_backend import UnicornCore
 
 _U32BE = struct.Struct(">I")
@@ -108,6 +109,8 @@ class Cpu(InterruptSources):
         self.deliveries = 0          # interrupts delivered so far (trace: did a step interrupt?)
         self._tracing = False        # inside run_traced: one instruction per step
         self._step_reason = None     # SliceResult.reason of the last run_slice
+        limit = getattr(machine, "storm_limit", 0)
+        self.storm = StormDetector(limit) if limit else None    # emu.storm
         self.sync_msr()
 
     # ------------------------------------------------------------ registers
@@ -364,6 +367,15 @@ class Cpu(InterruptSources):
             self.core.set_lr_ctr(dl.lr, dl.ctr)
         self.sync_msr()
         ev.emit_interrupt(ie)
+        sd = self.storm
+        if sd is not None:
+            if req.kind in STORM_KINDS:
+                p = sd.see((req.kind, req.insn_addr, dl.vector, dl.dar))
+                if p:
+                    self.machine.storm_detected(self, sd.cycle(p))
+                    sd.reset()
+            else:
+                sd.break_chain()
         return dl.vector
 
     # ------------------------------------------------------------ system instructions

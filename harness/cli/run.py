@@ -1,13 +1,25 @@
 """`ppcvec run IMAGE... [options]`."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
+from emu.storm import DEFAULT_STORM_LIMIT
+
 from harness.loader.boot import MACHINES, parse_size
 from harness.loader.images import load_image
-from harness.run.report import summary_lines, trace_lines
+from harness.run.report import TraceWriter, summary_lines
 from harness.run.api import RunOptions, parse_dump, prepare, run_loaded
+from harness.run.exitcodes import outcome_exit_code
+from harness.run.signals import EXIT_INTERRUPTED
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
 def add_machine_options(p) -> None:
@@ -15,8 +27,11 @@ def add_machine_options(p) -> None:
     p.add_argument("--cpu", choices=["power8", "power9", "power10"], help="processor model")
     p.add_argument("--smp", type=int, default=1, help="number of hardware threads (default 1)")
     p.add_argument("--ram", default="2G", help="RAM size (default 2G, allocated lazily)")
-    p.add_argument("--max-insns", type=lambda s: int(s, 0), default=100_000_000,
+    p.add_argument("--max-insns", type=_count, default=100_000_000,
                    help="instruction budget (default 100000000)")
+    p.add_argument("--storm-limit", type=_count, default=DEFAULT_STORM_LIMIT, metavar="K",
+                   help="end the run (outcome storm) when the same faulting instruction is "
+                        f"interrupted K times in a row (default {DEFAULT_STORM_LIMIT}; 0: never)")
     p.add_argument("--defsym", action="append", default=[], metavar="NAME=VALUE",
                    help="define a symbol for .S images, as GNU as --defsym")
     p.add_argument("--mmu", choices=["identity", "architected"],
@@ -37,6 +52,7 @@ def options_from_args(args) -> RunOptions:
                       max_insns=args.max_insns, defsyms=defsyms,
                       dumps=[parse_dump(d) for d in getattr(args, "dump", [])],
                       mmu=args.mmu, check_invariants=getattr(args, "check_invariants", False),
+                      storm_limit=args.storm_limit,
                       hv_options=hv if args.machine == "pseries" else {})
 
 
@@ -48,23 +64,32 @@ def cmd_run(args) -> int:
         listeners = []
         # machine-readable output alone on stdout: with --json the trace is stderr's
         trace_out = sys.stderr if args.json else sys.stdout
+        tw = None
         if args.trace:
-            def on_event(ev, _img=image, _out=trace_out):
+            tw = TraceWriter(trace_out, image.symbols)     # repeats collapse to one ×N line
+
+            def on_event(ev, _tw=tw):
                 if hasattr(ev, "vector"):
-                    print("\n".join(trace_lines(ev, _img.symbols)), file=_out, flush=False)
+                    _tw.interrupt(ev)
                 elif hasattr(ev, "opcode"):       # a hypercall the pseries hypervisor handled
-                    print(f"[cpu{ev.cpu} #{ev.seq}] hcall    {ev.insn_addr:#018x}: {ev.name} "
-                          f"-> r3={ev.ret}  {ev.detail}", file=_out, flush=False)
+                    _tw.line(f"[cpu{ev.cpu} #{ev.seq}] hcall    {ev.insn_addr:#018x}: {ev.name} "
+                             f"-> r3={ev.ret}  {ev.detail}")
             listeners.append(on_event)
         m, mt, cpu, checker = prepare(image, opts, listeners)
-        r = run_loaded(m, mt, cpu, image, opts, checker)
+        r = run_loaded(m, mt, cpu, image, opts, checker, on_interrupt="result")
+        if tw is not None:
+            tw.flush()
         if args.json:
             print(json.dumps(r.to_json_dict(), sort_keys=False))
         else:
             print("\n".join(summary_lines(r)))
+        sys.stdout.flush()
         if r.outcome == "error":
             print(f"ppcvec: {path}: {r.detail}", file=sys.stderr)
-            rc = 2
+        if r.outcome == "interrupted":
+            print(f"ppcvec: {path}: {r.detail}", file=sys.stderr)
+            return EXIT_INTERRUPTED       # the remaining images are not run
+        rc = rc or outcome_exit_code(r.outcome, r.exit_code)
     return rc
 
 

@@ -43,6 +43,7 @@ CHUNK = 1_000_000        # instructions per Machine.run call while continuing
 
 from harness.debug.render import SessionRendering, interrupt_offset
 from harness.run.api import prepare
+from harness.run.signals import StopSignals
 
 
 class DebugError(Exception):
@@ -97,7 +98,7 @@ class Session(SessionRendering):
         self._trigger = None
         self._changes = []
         self._events = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()     # RLock: the signal handler runs on the main thread
         self._running = False
         self._interrupted = False
         machine.events.listeners.append(self._on_event)
@@ -347,40 +348,52 @@ class Session(SessionRendering):
                 if c.pc in bps and c.runnable():
                     c.at_breakpoint = True
         end = self.m.total_insns + budget
+        start = self.m.total_insns
         with self._lock:
             self._running = True
-            interrupted = self._interrupted = False
-        try:
-            while True:
-                remaining = end - self.m.total_insns
-                if remaining <= 0:
-                    return Stop("budget", self.cur, list(self._events),
-                                message=f"instruction budget spent ({budget} instructions)")
-                r = self.m.run(min(CHUNK, remaining))
-                if self._trigger is not None:
-                    return self._trigger_stop("", self.cur)
+            self._interrupted = False
+        # Ctrl-C / SIGTERM: stop at the end of the running slice, machine intact
+        with StopSignals(self.interrupt) as sig:
+            try:
+                return self._cont_loop(end, budget, should_stop, sig, start)
+            finally:
                 with self._lock:
-                    interrupted = self._interrupted
-                if r.outcome == "breakpoint":
-                    i = self.m.stopped_cpu
-                    pc = self.m.cpus[i].pc
-                    return Stop("breakpoint", i, list(self._events),
-                                message=f"breakpoint at {pc:#x}{self.symbolize(pc)}")
-                if r.outcome in ("attn", "checkstop", "error"):
-                    c = next((c for c in self.m.cpus if c.halted == r.outcome), self.m.cpus[self.cur])
-                    return self._halt_stop(c)
-                if r.outcome == "idle":
-                    return Stop("idle", self.cur, list(self._events),
-                                message="every CPU is idle (branch-to-self) or halted")
-                if interrupted or (should_stop is not None and should_stop()):
-                    i = self.m.stopped_cpu if r.outcome == "stopped" else self.cur
-                    return Stop("interrupted", i if i is not None else self.cur,
-                                list(self._events), message="interrupted")
-                # "budget" of one chunk, or a stale stop request: keep going
-        finally:
+                    self._running = False
+                    self._interrupted = False
+
+    def _cont_loop(self, end, budget, should_stop, sig, start) -> Stop:
+        while True:
+            remaining = end - self.m.total_insns
+            if remaining <= 0:
+                return Stop("budget", self.cur, list(self._events),
+                            message=f"instruction budget spent ({budget} instructions)")
+            r = self.m.run(min(CHUNK, remaining))
+            if self._trigger is not None:
+                return self._trigger_stop("", self.cur)
             with self._lock:
-                self._running = False
-                self._interrupted = False
+                interrupted = self._interrupted
+            if r.outcome == "breakpoint":
+                i = self.m.stopped_cpu
+                pc = self.m.cpus[i].pc
+                return Stop("breakpoint", i, list(self._events),
+                            message=f"breakpoint at {pc:#x}{self.symbolize(pc)}")
+            if r.outcome in ("attn", "checkstop", "error", "poweroff"):
+                c = next((c for c in self.m.cpus if c.halted == r.outcome), self.m.cpus[self.cur])
+                return self._halt_stop(c)
+            if r.outcome == "storm":
+                return Stop("storm", self.m.stopped_cpu if self.m.stopped_cpu is not None
+                            else self.cur, list(self._events), message=f"stopped: {r.detail}")
+            if r.outcome == "idle":
+                return Stop("idle", self.cur, list(self._events),
+                            message="every CPU is idle (branch-to-self) or halted")
+            if interrupted or (should_stop is not None and should_stop()):
+                i = self.m.stopped_cpu if r.outcome == "stopped" else self.cur
+                how = f" by {sig.name}" if sig.signum is not None else ""
+                return Stop("interrupted", i if i is not None else self.cur,
+                            list(self._events),
+                            message=f"interrupted{how} after "
+                                    f"{self.m.total_insns - start} instructions")
+            # "budget" of one chunk, or a stale stop request: keep going
 
     def _halt_stop(self, c) -> Stop:
         if c.halted == "attn":
