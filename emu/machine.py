@@ -26,6 +26,7 @@ from .mmu_arch import make_mmu
 from .models import ProcessorModel, get_model
 from .state import SPR_FIELDS
 from .storm import DEFAULT_STORM_LIMIT
+from .unicorn_backend import STUB_PA as MAX_RAM
 
 DEFAULT_RAM = 2 << 30
 DEFAULT_BUDGET = 100_000_000
@@ -76,6 +77,9 @@ class Machine:
         self.model = model
         self.hv_capable = hv_capable
         self.hypervisor = hypervisor
+        if ram_size > MAX_RAM:
+            raise ValueError(f"RAM of {ram_size:#x} bytes is larger than ppcvec's real address "
+                             f"space ({MAX_RAM:#x} bytes below its private pages)")
         self.ram = Ram(ram_size)
         self.events = EventLog()
         self.watch_sprs = set(watch_sprs)

@@ -60,7 +60,7 @@ def cmd_run(args) -> int:
     opts = options_from_args(args)
     rc = 0
     for path in args.images:
-        image = load_image(path, opts.defsyms)
+        image = load_image(path, opts.defsyms, max_size=opts.ram)
         listeners = []
         # machine-readable output alone on stdout: with --json the trace is stderr's
         trace_out = sys.stderr if args.json else sys.stdout
