@@ -188,7 +188,11 @@ class Machine:
         else:
             what = f"a cycle of {len(cycle)} interrupts ({'; '.join(parts)}) repeated {n} times"
         self._storm_hit = f"interrupt storm on cpu{cpu.index}: {what}"
-        cpu.core.request_stop()
+        core = cpu.core
+        if core.exact_count:
+            core.counter.limit = core.counter.count     # the slice ends at the next block
+        else:
+            core.request_stop()
 
     def request_stop(self) -> None:
         """Make `run()` return with outcome "stopped" after the current

@@ -138,6 +138,7 @@ class UnicornCore:
         self._exits = []              # breakpoint addresses (Unicorn exits), sorted
         self._stub_mapped = False
         self._in_stub = False
+        self._stepped = False         # the translated blocks come from single steps
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
         self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
@@ -380,6 +381,11 @@ class UnicornCore:
         if exits:
             self.uc.ctl_exits_enabled(False)
             self.uc.ctl_flush_tb()
+        elif not self._stepped:
+            # blocks translated by a plain run carry no instruction-count
+            # instrumentation: a step through them would not stop after one
+            self.uc.ctl_flush_tb()
+        self._stepped = True
         try:
             return self.run(pc, 1 << 62, count=1)
         finally:
@@ -394,6 +400,8 @@ class UnicornCore:
         boundary), a hook stops the core, or an access faults."""
         if self._sprg3_pending is not None:
             self._apply_native_sprg3()
+        if not count:
+            self._stepped = False
         c = self.counter
         c.count = 0
         c.limit = limit

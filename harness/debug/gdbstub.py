@@ -226,7 +226,7 @@ class GdbServer:
         self.monitor = Debugger(session, self._monitor_write)
         session.events_hint = "monitor events"
         self.ended = None                # (outcome, exit code) once the program ended
-        self.busy = False                # a gdb is attached: others are refused at once
+        self.attached = False            # a gdb talks to us: others are refused at once
         self._monitor_out = []
         self._wlock = threading.Lock()
         self.closed = False
@@ -261,7 +261,7 @@ class GdbServer:
                     conn, peer = lsock.accept()
                 except OSError:
                     return
-                if self.busy:
+                if self.attached:
                     self.say(f"refused gdb from {peer[0]}:{peer[1]}: another gdb is attached "
                              f"(one client at a time)")
                     try:
@@ -269,8 +269,7 @@ class GdbServer:
                     except OSError:
                         pass
                     continue
-                self.busy = True
-                conns.put((conn, peer))
+                conns.put((conn, peer))     # (after a port probe: served next)
 
         threading.Thread(target=acceptor, daemon=True).start()
         # Like QEMU's gdbstub and GNU gdbserver --multi: the machine outlives a
@@ -287,7 +286,7 @@ class GdbServer:
                         conn.close()
                     except OSError:
                         pass
-                    self.busy = False
+                    self.attached = False
                 if self.packets == 0 and not final:
                     self.say(f"connection from {peer[0]}:{peer[1]} closed without a packet; ignored")
                     continue
@@ -337,6 +336,7 @@ class GdbServer:
             if self.ack:
                 self._raw_send(b"+")
             self.packets += 1
+            self.attached = True
             try:
                 result = self.handle(data)
             except (DebugError, ValueError, IndexError, KeyError) as e:
