@@ -393,16 +393,17 @@ class Cpu(InterruptSources):
     def runnable(self) -> bool:
         return self.halted is None and not self.idle
 
-    def run_slice(self, limit: int, step: bool = False) -> int:
+    def run_slice(self, limit: int, step: bool = False, exact: bool = False) -> int:
         """Run up to `limit` instructions (or exactly one with `step`); return how
-        many were retired."""
+        many were retired.  `exact` (the slice that ends the budget): never more
+        than `limit`, the instructions a whole block would overshoot are stepped."""
         if self.at_breakpoint and not step:
             # resume from a breakpoint: execute the instruction under it first
             self.at_breakpoint = False
             n = self.run_slice(1, step=True)
             if not self.runnable() or limit <= n:
                 return n
-            return n + self.run_slice(limit - n)
+            return n + self.run_slice(limit - n, exact=exact)
         if self.state.msr & MSR_TRACE and not self._tracing:
             return self.run_traced(1 if step else limit, check_breakpoints=not step)
         self.at_breakpoint = False
@@ -413,7 +414,14 @@ class Cpu(InterruptSources):
         if until_dec is not None and until_dec < limit:
             limit = max(until_dec, 1)
         try:
-            res = self.core.step(self.pc) if step else self.core.run(self.pc, limit)
+            if step:
+                res = self.core.step(self.pc)
+            else:
+                res = self.core.run(self.pc, limit, exact=exact and self.core.exact_count)
+                if (exact and res.reason == "limit" and res.executed == 0
+                        and self.core.exact_count):
+                    # the next block is longer than what is left: one instruction at a time
+                    return self.run_slice(1, step=True)
         except Halt as h:
             self.halt(h.reason, self.last_trap_pc or self.pc, h.detail)
             self._step_reason = "halt"

@@ -141,7 +141,8 @@ class Machine:
                     self.outcome = "budget"
                     break
                 progressed = True
-                self.total_insns += cpu.run_slice(min(self.slice_insns, remaining))
+                last = remaining <= self.slice_insns      # this slice ends the budget
+                self.total_insns += cpu.run_slice(min(self.slice_insns, remaining), exact=last)
                 if self._storm_hit is not None:
                     self.outcome = "storm"
                     self.detail = self._storm_hit

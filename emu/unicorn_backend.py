@@ -71,7 +71,8 @@ class _Counter(ctypes.Structure):
     _fields_ = [("count", ctypes.c_uint64), ("limit", ctypes.c_uint64),
                 ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
                 ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p),
-                ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64)]
+                ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64),
+                ("exact", ctypes.c_uint64)]
 
 
 def _load_counter():
@@ -141,7 +142,7 @@ class UnicornCore:
         self._stepped = False         # the translated blocks come from single steps
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
-        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
+        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1, 0)
         self.exact_count = _COUNTER_LIB is not None
         if self.exact_count:
             lib = _uclib()
@@ -395,9 +396,11 @@ class UnicornCore:
                 self.uc.ctl_flush_tb()
 
     # ---------------------------------------------------------- running
-    def run(self, pc: int, limit: int, count: int = 0) -> SliceResult:
+    def run(self, pc: int, limit: int, count: int = 0, exact: bool = False) -> SliceResult:
         """Run from `pc` until `limit` instructions have started (at a block
-        boundary), a hook stops the core, or an access faults."""
+        boundary), a hook stops the core, or an access faults.  `exact`: never
+        start a block that would pass `limit` (fewer may run; none when the
+        first block is longer than `limit`)."""
         if self._sprg3_pending is not None:
             self._apply_native_sprg3()
         if not count:
@@ -405,6 +408,7 @@ class UnicornCore:
         c = self.counter
         c.count = 0
         c.limit = limit
+        c.exact = 1 if exact and not count else 0
         c.stopped = 0
         c.last_addr = 1
         c.last_size = 0

@@ -373,3 +373,11 @@ def test_power9_radix_escalation_says_hr_is_why_ail_applied():
 def test_conform_table_values_are_hex():
     from harness.conform.suite import fmt
     assert fmt(12, "srr1") == "0x000000000000000c" and fmt(3, "records") == "3"
+
+
+@pytest.mark.parametrize("budget", [3_000_000, 1001, 7])
+def test_the_budget_is_exact_even_when_a_block_would_overshoot_it(budget):
+    # three instructions a block, one of them trapping (emulated mtspr)
+    src = ".org 0x10\n1:  addi 3, 3, 1\n    mtspr 153, 3\n    b 1b\n"
+    r = run_source(src, max_insns=budget)
+    assert r.outcome == "budget" and r.insns == budget and r.cpus[0].insns == budget
