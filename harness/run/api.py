@@ -25,6 +25,10 @@ from harness.run.report import collapse, symbolize
 from harness.run.signals import StopSignals
 
 HEX = "0x%016x"
+# --json schema version (README "JSON output"): 2 added number/repeats per
+# interrupt, interrupts_total, interrupts_dropped, storm and the outcomes
+# storm and interrupted
+JSON_SCHEMA_VERSION = 2
 
 
 def hx(v):
@@ -81,6 +85,7 @@ class Result:
 
     def to_json_dict(self) -> dict:
         return {
+            "schema_version": JSON_SCHEMA_VERSION,
             "image": self.image,
             "machine": self.machine,
             "cpu": self.cpu,
