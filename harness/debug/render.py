@@ -7,7 +7,7 @@ from __future__ import annotations
 from emu.bits import (FSCR_SCV, LPCR_HAIL, LPCR_HR, MSR_DR, MSR_HV, MSR_IR, MSR_PR,
                       decode_fscr, decode_lpcr, decode_msr, lpcr_ail)
 from emu.events import HaltEvent, InterruptEvent, SprWriteEvent
-from emu.interrupts import INTERRUPTS, SCV_VECTOR_BASE, InterruptRequest, compute_delivery
+from emu.interrupts import InterruptRequest, compute_delivery
 from emu.state import SPR_FIELDS
 
 from harness.run.report import event_insn, insn_text, trace_lines
