@@ -37,7 +37,7 @@ def test_pseries_crash_runs_do_irq_and_machine_checks_on_the_thread_pointer():
     nxt = [e for e in r.interrupts if e.cpu == scv.cpu and e.seq > scv.seq][0]
     assert nxt.insn_addr != 0x17000 and nxt.insn is not None and nxt.insn != 0
     assert nxt.kind == "mce" and nxt.insn_addr == r.symbols["__do_IRQ"] + 0x18
-    assert insn_text(nxt.insn, nxt.insn_addr) == "ld r9, 0xa0(r13)"       # paca->data_offset
+    assert insn_text(nxt.insn, nxt.insn_addr) == "ld r9, 160(r13)"       # paca->data_offset
     assert nxt.dar == USER_TLS_TP + 0xA0 and "outside RAM" in nxt.reason
     assert nxt.insns - scv.insns == 9                                      # do_IRQ + __do_IRQ
     host = read_results(r)["host"]
@@ -48,7 +48,7 @@ def test_pseries_crash_runs_do_irq_and_machine_checks_on_the_thread_pointer():
     assert d.index("was delivered to real 0x17000") < d.index("do_IRQ+0x28") \
         < d.index("machine_check") < d.index("kernel panic")
     assert "r13=0x7fffb7fff000 (the caller's thread pointer, not the PACA)" in d
-    assert "9 instructions later `ld r9, 0xa0(r13)`" in d
+    assert "9 instructions later `ld r9, 160(r13)`" in d
 
 
 def test_powernv_whatif_crash_runs_the_same_text():

@@ -58,7 +58,7 @@ def test_pseries_timeline_per_cpu():
     j = next(k for k, ln in enumerate(cpu1) if "-> 0x17000" in ln)
     assert i < j and cpu1[j].endswith("the crash") and "<internal_syscall+0x24>" in cpu1[j]
     assert re.search(r"then machine_check \(0x200\) at 0x16ec0 <__do_IRQ\+0x18> "
-                     r"`ld r9, 0xa0\(r13\)`, 9 instructions after the scv", cpu1[j + 1])
+                     r"`ld r9, 160\(r13\)`, 9 instructions after the scv", cpu1[j + 1])
     assert cpu1[-1].strip() == "end   poweroff at 0x51b8 <rtas_call+0x58>"
     seqs = [int(ln.split()[0][1:]) for ln in cpu1[:-1]]
     assert seqs == sorted(seqs)
