@@ -437,4 +437,5 @@ class Session(SessionRendering):
             return Stop("attn", c.index, list(self._events),
                         message=f"cpu{c.index} executed attn: exit code {code}", exit_code=code)
         return Stop(c.halted, c.index, list(self._events),
-                    message=f"cpu{c.index} {c.halted}: {c.halt_detail}")
+                    message=f"cpu{c.index} {c.halted}: {c.halt_detail}",
+                    exit_code=self.m.exit_code if c.halted == "poweroff" else None)
