@@ -381,3 +381,9 @@ def test_the_budget_is_exact_even_when_a_block_would_overshoot_it(budget):
     src = ".org 0x10\n1:  addi 3, 3, 1\n    mtspr 153, 3\n    b 1b\n"
     r = run_source(src, max_insns=budget)
     assert r.outcome == "budget" and r.insns == budget and r.cpus[0].insns == budget
+
+
+def test_a_device_is_refused_not_read_for_ever():
+    p = ppcvec("run", "/dev/zero")
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines() == ["/dev/zero: is a device, not an image file"]

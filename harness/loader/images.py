@@ -3,6 +3,7 @@ the way QEMU's firmware loader does (`-bios image.bin`)."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 
 from harness.errors import UserError
@@ -33,9 +34,12 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=(),
     if os.path.isdir(path):
         raise UserError(f"{path}: is a directory")
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
     except OSError as e:
         raise UserError(f"{path}: {e.strerror}") from None
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        raise UserError(f"{path}: is a device, not an image file")
+    size = st.st_size
     if max_size is not None and size > max_size and not path.endswith((".S", ".s", ".asm")):
         raise UserError(f"{path}: the file is {size:#x} bytes, beyond RAM "
                         f"({max_size:#x} bytes; see --ram)")
@@ -45,8 +49,8 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=(),
             raise UserError(f"{path}: empty image (the source assembles to no bytes)")
         return Image(path, "source", res.image, 0, None, dict(res.symbols), list(res.lines))
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        with open(path, "rb") as f:     # a pipe has no size: read at most RAM + 1 bytes
+            data = f.read() if max_size is None else f.read(max_size + 1)
     except OSError as e:
         raise UserError(f"{path}: {e.strerror}") from None
     if data[:4] == ELF_MAGIC:
@@ -57,6 +61,8 @@ def load_image(path: str, defsyms: dict | None = None, include_dirs=(),
         return Image(path, "elf", flat, base, entry, symbols)
     if not data:
         raise UserError(f"{path}: empty image")
+    if max_size is not None and len(data) > max_size:
+        raise UserError(f"{path}: the image is larger than RAM ({max_size:#x} bytes; see --ram)")
     return Image(path, "raw", data)
 
 
