@@ -18,6 +18,7 @@ from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_de
 from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .privileged import Halt, Trap, emulate, illegal
 from .state import CpuState
+from .timebase import tb_read_trap
 from .unicorn_backend import UnicornCore
 
 _U32BE = struct.Struct(">I")
@@ -105,6 +106,8 @@ class Cpu(InterruptSources):
         self.pdbell = False
         self._async_dirty = False    # something that gates an asynchronous interrupt changed
         self.stop_ec = False
+        self.ext_irq = False         # External exception (pseries: XICS presented an IPI)
+        self.prodded = False         # pseries H_PROD before H_CEDE
         self.deliveries = 0          # interrupts delivered so far (trace: did a step interrupt?)
         self._tracing = False        # inside run_traced: one instruction per step
         self._step_reason = None     # SliceResult.reason of the last run_slice
@@ -159,8 +162,12 @@ class Cpu(InterruptSources):
         self.core.set_fpscr(v)
 
     def tb(self) -> int:
-        """Deterministic timebase: one tick per instruction retired on this CPU."""
-        return self.insns + self.core.counter.count
+        """Deterministic timebase, one for the whole machine (so it is consistent
+        across CPUs, as the architecture requires of the TB of all threads):
+        `Machine.tb_scale` ticks per instruction retired by any CPU (the CPUs run
+        in turn), plus the time fast-forwarded while every CPU waited."""
+        m = self.machine
+        return (m.clock + self.core.counter.count) * m.tb_scale
 
     def read_spr(self, name: str) -> int:
         st = self.state
@@ -213,6 +220,8 @@ class Cpu(InterruptSources):
         old = st.msr
         if new & MSR_PR:
             new |= MSR_EE | MSR_IR | MSR_DR   # problem state always translates (ISA III 4.2.1)
+        if self.machine.hypervisor is not None:
+            new = self.machine.hypervisor.partition_msr(new)
         st.msr = new
         if (old ^ new) & (MSR_EE | MSR_HV | MSR_PR):
             self._async_dirty = True             # may unmask a pending asynchronous interrupt
@@ -279,6 +288,10 @@ class Cpu(InterruptSources):
             if kind in ("program", "syscall", "hv_emu", "fu"):
                 insn = self.fetch_word(x)
                 op = insn >> 26
+                if op == 0 and (tbr := tb_read_trap(insn)) is not None:
+                    tb = self.tb()
+                    self.set_gpr(tbr[0], tb if tbr[1] == "tbl" else tb >> 32)
+                    return x + 4
                 if kind == "program" and op in (59, 63):
                     raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
                                                 reason="floating-point enabled exception"))
@@ -359,6 +372,8 @@ class Cpu(InterruptSources):
             self.idle = True
             self.core.request_stop()
         apply_delivery(st, dl)
+        if self.machine.hypervisor is not None:
+            st.msr = self.machine.hypervisor.partition_msr(st.msr)
         self.deliveries += 1
         if dl.lr is not None:
             self.core.set_lr_ctr(dl.lr, dl.ctr)
@@ -408,12 +423,15 @@ class Cpu(InterruptSources):
             return 0
         self._step_reason = res.reason
         self.insns += res.executed
+        self.machine.clock += res.executed
         self.core.counter.count = 0           # retired: now in self.insns (tb() counts once)
         self.pc = res.pc
         if self.halted is not None and self.last_trap_pc is not None and res.reason == "stopped":
             self.pc = self.last_trap_pc      # attn/stop/checkstop: where the CPU stopped
         if res.reason == "fault":
-            self.insns += 1 if res.fault_access == FETCH else 0
+            if res.fault_access == FETCH:
+                self.insns += 1
+                self.machine.clock += 1
             try:
                 self.pc = self.handle_fault(res)
             except Halt as h:
@@ -477,8 +495,10 @@ class Cpu(InterruptSources):
         return self.insns_until_async()
 
     def fast_forward(self, n: int) -> None:
-        """Account `n` iterations of the branch-to-self and wake up."""
+        """Account `n` iterations of the branch-to-self and wake up (the machine's
+        timebase moves on by as much)."""
         self.insns += n
+        self.machine.clock += n
         self.idle = False
 
     def is_branch_to_self(self, pc: int) -> bool:

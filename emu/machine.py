@@ -79,6 +79,8 @@ class Machine:
         self.slice_insns = slice_insns
         self.cpus = [Cpu(self, i, model) for i in range(ncpus)]
         self.total_insns = 0
+        self.clock = 0               # instructions retired by all CPUs + fast-forwards
+        self.tb_scale = 1            # timebase ticks per instruction (Cpu.tb)
         self.outcome = None
         self.detail = ""
         self.exit_code = None
