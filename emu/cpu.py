@@ -480,6 +480,10 @@ class Cpu(InterruptSources):
             n += k
             if (k and self.deliveries == before and self.halted is None
                     and self._step_reason in ("limit", "stopped") and trace_after(msr, insn)):
+                # SIAR = the traced instruction (Power ISA v3.1 Book III 7.5.15 Trace
+                # Interrupt: "SIAR Set to the effective address of the instruction
+                # that caused the Trace interrupt"; kvm-unit-tests test_trace)
+                self.state.siar = pc
                 self.pc = self.deliver(InterruptRequest(
                     "trace", self.pc, pc, insn, srr1_bits=SRR1_TRACE,
                     reason="single-step trace" if msr & MSR_SE else "branch trace"))

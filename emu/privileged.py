@@ -114,6 +114,7 @@ SPR_ACCESS = {
     313: ("hrmor", "hv", "hv"), 314: ("hsrr0", "hv", "hv"), 315: ("hsrr1", "hv", "hv"),
     318: ("lpcr", "hv", "hv"), 319: ("lpidr", "hv", "hv"), 339: ("heir", "hv", "hv"),
     464: ("ptcr", "hv", "hv"), 816: ("asdr", "hv", "hv"), 815: ("tar", "user", "user"), 855: ("psscr", "sv", "sv"),
+    796: ("siar", "sv", "sv"), 797: ("sdar", "sv", "sv"),
     896: ("ppr", "user", "user"), 1008: ("hid0", "hv", "hv"), 1023: ("pir", None, "sv"),
 }
 # Problem-state access to these user SPRs is gated by an FSCR facility (ISA III 9.2)

@@ -27,16 +27,12 @@ exit 1, never a hang.
 """
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import sys
 
-from emu.machine import Machine
-from emu.timebase import prepare_kernel
 from harness.errors import UserError
-from harness.loader.boot import MACHINES, build_machine, parse_size, resolve_machine
-from harness.loader.images import ELF_MAGIC
-from harness.toolchain.elf import read_elf
 
 PROG = "ppcvec-qemu-system-ppc64"
 QEMU_VERSION = "7.2.0"
@@ -128,6 +124,22 @@ def _split_props(text: str) -> tuple[str | None, dict]:
     return name, props
 
 
+def parse_ram(text: str) -> int:
+    """-m [size=]N[KMGT]: QEMU's unit is MiB when there is no suffix."""
+    t = text.split(",")[0]
+    if t.startswith("size="):
+        t = t[5:]
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    unit = mult.get(t[-1:].upper())
+    try:
+        v = int(t[:-1] if unit else t) * (unit or 1 << 20)
+    except ValueError:
+        raise UserError(f"{PROG}: -m {text}: expected a size such as 1g or 512M") from None
+    if v < (64 << 20) or v % (1 << 20):
+        raise UserError(f"{PROG}: -m {text}: at least 64 MiB, a whole number of MiB")
+    return v
+
+
 def parse_smp(text: str) -> int:
     name, props = _split_props(text)
     try:
@@ -184,10 +196,7 @@ def parse_args(argv: list[str]) -> Options | str:
                 raise UserError(f"{PROG}: -cpu {c}: unsupported CPU (power8, power9, power10)")
             o.cpu = CPU_NAMES[c]
         elif opt == "-m":
-            v = value(opt)
-            _, props = _split_props("x," + v) if "=" in v else (None, {})
-            size = props.get("size", v.split(",")[0])
-            o.ram = parse_size(size if size[-1:].isalpha() else size + "M")
+            o.ram = parse_ram(value(opt))
         elif opt == "-smp":
             o.smp = parse_smp(value(opt))
         elif opt == "-bios":
@@ -244,98 +253,6 @@ def rtc_epoch(base: str | None) -> int | None:
     return int(t.timestamp())
 
 
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise UserError(f"{PROG}: error loading {path}: {e.strerror}", exit_code=1) from None
-
-
-def load_kernel(m: Machine, path: str, load_addr: int) -> tuple[int, int, int]:
-    """Load an ELF (or a raw image) the way QEMU's -kernel does: a relocatable
-    image linked at 0 goes to `load_addr`.  Returns (start, end, entry)."""
-    data = _read(path)
-    if data[:4] == ELF_MAGIC:
-        try:
-            flat, base, entry, _ = read_elf(data)
-        except Exception as e:
-            raise UserError(f"{PROG}: error loading {path}: {e}", exit_code=1) from None
-        offset = load_addr if base < load_addr else 0
-        start, entry = base + offset, entry + offset
-    else:
-        flat, start, entry = data, load_addr, load_addr
-    if start + len(flat) > m.ram.size:
-        raise UserError(f"{PROG}: error loading {path}: it does not fit in RAM", exit_code=1)
-    flat, _, _ = prepare_kernel(flat)
-    m.load(flat, start)
-    return start, start + len(flat), entry
-
-
-def build(o: Options):
-    mname = o.machine or "pseries"
-    if mname not in MACHINES:
-        raise UserError(f"{PROG}: unsupported machine type '{mname}' (-machine '?' lists them)")
-    mt, cpu = resolve_machine(mname, o.cpu)
-    if mt.platform == "pseries":
-        for k in o.machine_props:
-            if k not in PSERIES_IGNORED_CAPS:
-                raise UserError(f"{PROG}: -machine pseries,{k}: unsupported property")
-    elif o.machine_props:
-        raise UserError(f"{PROG}: -machine {mname},{next(iter(o.machine_props))}: unsupported property")
-    ram = o.ram or DEFAULT_RAM[mt.platform]
-    epoch = rtc_epoch(o.rtc_base)
-    if epoch is None:
-        import time
-        epoch = int(time.time())      # QEMU's default -rtc base=utc: the host's clock
-    hv = {"seed": o.seed, "rtc_epoch": epoch} if mt.platform == "pseries" else {}
-    m = build_machine(mt, cpu, smp=o.smp, ram=ram, hv_options=hv, slice_insns=2000)
-    m.tb_scale = TB_TICKS_PER_INSN
-    return m, mt
-
-
-def boot(m: Machine, mt, o: Options, console) -> None:
-    if o.kernel is None and o.bios is None:
-        raise UserError(f"{PROG}: nothing to run: give -kernel and/or -bios")
-    if mt.platform == "pseries":
-        hyp = m.hypervisor
-        hyp.console = console
-        kernel = initrd = None
-        entry = None
-        if o.bios is not None:
-            m.load(_read(o.bios), 0)
-        if o.kernel is not None:
-            start, end, kentry = load_kernel(m, o.kernel, PSERIES_KERNEL_ADDR)
-            kernel = (start, end - start)
-            entry = None if o.bios is not None else kentry
-            if o.initrd is not None:
-                data = _read(o.initrd)
-                at = (end + 0x1FFFF) & ~0xFFFF       # spapr.c: after the kernel, 64 KiB aligned
-                if at + len(data) > m.ram.size:
-                    raise UserError(f"{PROG}: error loading {o.initrd}: it does not fit in RAM",
-                                    exit_code=1)
-                m.load(data, at)
-                initrd = (at, len(data))
-        elif o.initrd is not None:
-            raise UserError(f"{PROG}: -initrd needs -kernel")
-        hyp.bootargs = o.append
-        hyp.initrd = initrd
-        hyp.kernel = kernel
-        hyp.boot(m, entry)
-        return
-    from emu.opal import boot_powernv
-    kernel = initrd = None
-    if o.kernel is not None:
-        start, end, entry = load_kernel(m, o.kernel, POWERNV_KERNEL_ADDR)
-        kernel = (start, end - start, entry)
-    if o.initrd is not None:
-        data = _read(o.initrd)
-        m.load(data, POWERNV_INITRD_ADDR)
-        initrd = (POWERNV_INITRD_ADDR, len(data))
-    bios = _read(o.bios) if o.bios is not None else None
-    boot_powernv(m, kernel=kernel, initrd=initrd, bootargs=o.append, bios=bios, console=console)
-
-
 def run(argv: list[str]) -> int:
     o = parse_args(argv)
     if o == "help":
@@ -353,8 +270,11 @@ def run(argv: list[str]) -> int:
         out.write(data)
         out.flush()
 
-    m, mt = build(o)
-    boot(m, mt, o, console)
+    # the emulator is imported only to run: -h and -machine '?' (which the scripts
+    # call before every test) answer without loading Unicorn
+    qm = importlib.import_module("harness.cli.qemu_machine")
+    m, mt = qm.build(o)
+    qm.boot(m, mt, o, console)
     r = m.run(o.budget)
     out.flush()
     if r.outcome == "poweroff":
