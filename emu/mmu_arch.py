@@ -86,8 +86,25 @@ class ArchitectedMmu:
 
     def invalidate(self, cpu, what: str) -> None:
         """Forget this thread's cached translations (an SLB or TLB instruction,
-        or emu.cpu asking)."""
+        or emu.cpu asking).  tlbie/tlbiel did their own (possibly single-page)
+        invalidation in `instruction`."""
+        if what in ("tlbie", "tlbiel"):
+            return
         self._caches.pop(cpu.index, None)
+
+    def invalidate_page(self, cpus, ea: int, size: int) -> None:
+        """Forget the cached translations of the `size`-byte page at `ea` on these
+        threads, in every translation context (a radix tlbie/tlbiel with IS=0)."""
+        first = (ea & ~(size - 1)) >> 12
+        for c in cpus:
+            per_cpu = self._caches.get(c.index)
+            if per_cpu is None:
+                continue
+            for pages in per_cpu.values():
+                for page in range(first, first + (size >> 12)):
+                    for code in (0, 1, 2):
+                        pages.pop((page << 2) | code, None)
+            c.core.flush_tlb()
 
     def invalidate_all(self, machine) -> None:
         """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
@@ -125,10 +142,32 @@ class ArchitectedMmu:
             else:
                 cpu.set_gpr(rt, ent[1])
                 cpu.core.set_cr(cr | CR0_EQ | so)
-        elif op == "tlbie":
-            self.invalidate_all(cpu.machine)
+        elif op in ("tlbie", "tlbiel"):
+            cpus = cpu.machine.cpus if op == "tlbie" else [cpu]
+            size = radix_single_page(insn, cpu.gpr(rb)) if uses_radix(cpu.model, st) else None
+            if size is None:
+                for c in cpus:
+                    self._caches.pop(c.index, None)
+                    c.core.flush_tlb()
+            else:
+                self.invalidate_page(cpus, cpu.gpr(rb) & ~0xFFF, size)
         # tlbiel and the SLB instructions: this thread only (machine.mmu_instruction
         # then calls invalidate() and flushes this thread's Unicorn TLB)
+
+
+# radix tlbie/tlbiel RB[56:58] AP -> page size (ISA v3.0 III 6.7.3, "Radix page sizes")
+RADIX_AP_SIZE = {0: 1 << 12, 5: 1 << 16, 1: 1 << 21, 2: 1 << 30}
+
+
+def radix_single_page(insn: int, rb: int) -> int | None:
+    """The page size a radix tlbie/tlbiel invalidates when it names one page:
+    RIC=0 (TLB only), R=1 (radix), IS=0 (RB[52:53]: the page at RB[0:51]); None
+    when it invalidates more (Power ISA v3.0B Book III 5.10.1 tlbie, "IS field")."""
+    ric, r = (insn >> 18) & 3, (insn >> 16) & 1
+    is_ = (rb >> 10) & 3
+    if ric or not r or is_:
+        return None
+    return RADIX_AP_SIZE.get((rb >> 5) & 7)
 
 
 def _program_invalid(addr, insn, reason):
