@@ -285,6 +285,9 @@ class Cpu(InterruptSources):
         Returns the next PC, or None when this CPU halts."""
         self.last_trap_pc = x
         try:
+            fw = self.machine.firmware
+            if fw is not None and x == fw.entry:
+                return fw.call(self)           # PowerNV: an OPAL call (emu.opal)
             if kind in ("program", "syscall", "hv_emu", "fu"):
                 insn = self.fetch_word(x)
                 op = insn >> 26

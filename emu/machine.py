@@ -72,6 +72,7 @@ class Machine:
         self.model = model
         self.hv_capable = hv_capable
         self.hypervisor = hypervisor
+        self.firmware = None         # PowerNV firmware called at its entry point (emu.opal)
         self.ram = Ram(ram_size)
         self.events = EventLog()
         self.watch_sprs = set(watch_sprs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from emu.machine import Machine
+from emu.opal import Opal
 from emu.timebase import prepare_kernel
 from harness.cli.qemu_compat import (DEFAULT_RAM, POWERNV_INITRD_ADDR,
                                      POWERNV_KERNEL_ADDR, PROG, PSERIES_IGNORED_CAPS,
@@ -59,8 +60,8 @@ def build(o: Options):
     epoch = rtc_epoch(o.rtc_base)
     if epoch is None:
         epoch = int(time.time())      # QEMU's default -rtc base=utc: the host's clock
-    hv = {"seed": o.seed, "rtc_epoch": epoch} if mt.platform == "pseries" else {}
-    m = build_machine(mt, cpu, smp=o.smp, ram=ram, hv_options=hv, slice_insns=2000)
+    kw = {"hv_options": {"seed": o.seed, "rtc_epoch": epoch}} if mt.platform == "pseries" else {}
+    m = build_machine(mt, cpu, smp=o.smp, ram=ram, slice_insns=2000, **kw)
     m.tb_scale = TB_TICKS_PER_INSN
     return m, mt
 
@@ -94,14 +95,20 @@ def boot(m: Machine, mt, o: Options, console) -> None:
         hyp.kernel = kernel
         hyp.boot(m, entry)
         return
-    from emu.opal import boot_powernv
-    kernel = initrd = None
-    if o.kernel is not None:
-        start, end, entry = load_kernel(m, o.kernel, POWERNV_KERNEL_ADDR)
-        kernel = (start, end - start, entry)
+    initrd = None
+    if o.kernel is None:
+        raise UserError(f"{PROG}: powernv needs -kernel (the firmware is ppcvec's own OPAL)")
+    if o.bios is not None:
+        raise UserError(f"{PROG}: -bios on powernv: the firmware is ppcvec's own OPAL "
+                        f"(use `ppcvec run --machine {mt.name}` for a raw firmware image)")
+    _, _, entry = load_kernel(m, o.kernel, POWERNV_KERNEL_ADDR)
     if o.initrd is not None:
         data = _read(o.initrd)
+        if POWERNV_INITRD_ADDR + len(data) > m.ram.size:
+            raise UserError(f"{PROG}: error loading {o.initrd}: it does not fit in RAM", exit_code=1)
         m.load(data, POWERNV_INITRD_ADDR)
         initrd = (POWERNV_INITRD_ADDR, len(data))
-    bios = _read(o.bios) if o.bios is not None else None
-    boot_powernv(m, kernel=kernel, initrd=initrd, bootargs=o.append, bios=bios, console=console)
+    fw = Opal(console=console)
+    fw.bootargs = o.append
+    fw.initrd = initrd
+    fw.boot(m, entry)
