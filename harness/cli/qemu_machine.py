@@ -45,7 +45,10 @@ def load_kernel(m: Machine, path: str, load_addr: int) -> tuple[int, int, int]:
     return start, start + len(flat), entry
 
 
-def build(o: Options):
+def build(o: Options, wall_clock: bool = True):
+    """The Machine for these options.  `wall_clock`: the RTAS clock starts at the
+    host's time like QEMU's default `-rtc base=utc`; otherwise (ppcvec run) at
+    the epoch, so that the run is deterministic."""
     mname = o.machine or "pseries"
     if mname not in MACHINES:
         raise UserError(f"{PROG}: unsupported machine type '{mname}' (-machine '?' lists them)")
@@ -59,7 +62,7 @@ def build(o: Options):
     ram = o.ram or DEFAULT_RAM[mt.platform]
     epoch = rtc_epoch(o.rtc_base)
     if epoch is None:
-        epoch = int(time.time())      # QEMU's default -rtc base=utc: the host's clock
+        epoch = int(time.time()) if wall_clock else 0      # QEMU's default -rtc base=utc: the host's clock
     kw = {"hv_options": {"seed": o.seed, "rtc_epoch": epoch}} if mt.platform == "pseries" else {}
     m = build_machine(mt, cpu, smp=o.smp, ram=ram, slice_insns=2000, **kw)
     m.tb_scale = TB_TICKS_PER_INSN
