@@ -254,8 +254,7 @@ def test_rtas_get_time_of_day_follows_the_clock_and_set_time_of_day_moves_it():
     stw 5, 8(20)
     {args}
     li 3, 0
-    oris 3, 3, 0xf000
-    srdi 3, 3, 16           # KVMPPC_H_RTAS 0xf000
+    ori 3, 3, 0xf000        # KVMPPC_H_RTAS
     mr 4, 20
     sc 1
 """
