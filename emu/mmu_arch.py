@@ -52,6 +52,7 @@ class ArchitectedMmu:
     def __init__(self):
         self._caches = {}       # cpu index -> {translation key -> {page*4+access: (pa_page, perms)}}
         self.walks = 0          # translations computed (not from the cache): for benchmarks
+        self._pcache = {}       # radix partition-scoped translations (emu.mmu_radix)
 
     # ------------------------------------------------------------ translation
     def translate(self, cpu, ea: int, access: str):
@@ -73,7 +74,7 @@ class ArchitectedMmu:
         model = cpu.model
         ram = cpu.machine.ram
         if uses_radix(model, st):
-            res = translate_radix(ram, st, ea, access)
+            res = translate_radix(ram, st, ea, access, self._pcache)
         else:
             hyp_hpt = getattr(cpu.machine.hypervisor, "hpt", None)
             res = translate_hash(ram, st, ea, access, isa300(model),
@@ -91,6 +92,7 @@ class ArchitectedMmu:
         if what in ("tlbie", "tlbiel"):
             return
         self._caches.pop(cpu.index, None)
+        self._pcache.clear()
 
     def invalidate_page(self, cpus, ea: int, size: int) -> None:
         """Forget the cached translations of the `size`-byte page at `ea` on these
@@ -109,6 +111,7 @@ class ArchitectedMmu:
     def invalidate_all(self, machine) -> None:
         """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
         self._caches.clear()
+        self._pcache.clear()
         for c in machine.cpus:
             c.core.flush_tlb()
 
@@ -145,6 +148,8 @@ class ArchitectedMmu:
         elif op in ("tlbie", "tlbiel"):
             cpus = cpu.machine.cpus if op == "tlbie" else [cpu]
             size = radix_single_page(insn, cpu.gpr(rb)) if uses_radix(cpu.model, st) else None
+            if size is None or not (insn >> 17) & 1:      # not only process-scoped (PRS=0)
+                self._pcache.clear()
             if size is None:
                 for c in cpus:
                     self._caches.pop(c.index, None)

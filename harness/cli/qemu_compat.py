@@ -27,10 +27,14 @@ exit 1, never a hang.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
-import os
-import sys
+import time
+
+STARTED = time.time()   # the host's clock at start-up: the RTAS clock's default origin
+
+import importlib  # noqa: E402
+import importlib.metadata  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
 
 from harness.errors import UserError
 
@@ -270,6 +274,10 @@ def run(argv: list[str]) -> int:
         out.write(data)
         out.flush()
 
+    for path in (o.bios, o.kernel, o.initrd):   # before building anything, as QEMU does
+        if path is not None and not os.path.isfile(path):
+            raise UserError(f"{PROG}: error loading {path}: No such file or directory",
+                            exit_code=1)
     # the emulator is imported only to run: -h and -machine '?' (which the scripts
     # call before every test) answer without loading Unicorn
     qm = importlib.import_module("harness.cli.qemu_machine")

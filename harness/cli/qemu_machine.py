@@ -3,14 +3,13 @@ same Machine as `ppcvec run` (harness.loader.boot), loaded the way QEMU loads
 `-bios`/`-kernel`/`-initrd`."""
 from __future__ import annotations
 
-import time
-
 from emu.machine import Machine
 from emu.opal import Opal
 from emu.timebase import prepare_kernel
 from harness.cli.qemu_compat import (DEFAULT_RAM, POWERNV_INITRD_ADDR,
                                      POWERNV_KERNEL_ADDR, PROG, PSERIES_IGNORED_CAPS,
-                                     PSERIES_KERNEL_ADDR, TB_TICKS_PER_INSN, Options, rtc_epoch)
+                                     PSERIES_KERNEL_ADDR, STARTED, TB_TICKS_PER_INSN, Options,
+                                     rtc_epoch)
 from harness.errors import UserError
 from harness.loader.boot import MACHINES, build_machine, resolve_machine
 from harness.loader.images import ELF_MAGIC
@@ -62,7 +61,8 @@ def build(o: Options, wall_clock: bool = True):
     ram = o.ram or DEFAULT_RAM[mt.platform]
     epoch = rtc_epoch(o.rtc_base)
     if epoch is None:
-        epoch = int(time.time()) if wall_clock else 0      # QEMU's default -rtc base=utc: the host's clock
+        # QEMU's default -rtc base=utc: the host's clock when the process started
+        epoch = int(STARTED) if wall_clock else 0
     kw = {"hv_options": {"seed": o.seed, "rtc_epoch": epoch}} if mt.platform == "pseries" else {}
     m = build_machine(mt, cpu, smp=o.smp, ram=ram, slice_insns=2000, **kw)
     m.tb_scale = TB_TICKS_PER_INSN
