@@ -236,7 +236,7 @@ def test_elf_roundtrip():
     ("nop\nli r3, nosuch\n", 2, "undefined symbol `nosuch'"),
     ("b nowhere\n", 1, "undefined symbol"),
     ("li r3\n", 1, "missing operand"),
-    ("li r3, 1, 2\n", 1, "too many operands"),
+    ("li r3, 1, 2\n", 1, "junk at end of line"),
     ("scv 128\n", 1, "out of range"),
     ("mtmsrd r3, 2\n", 1, "out of range"),
     ("mtsprg 4, r3\n", 1, "invalid sprg number"),

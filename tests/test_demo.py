@@ -91,3 +91,23 @@ def test_fixed_run_facts_match_the_run(demo, runs):
     hw = int(_line(lines, r"AT_HWCAP2=(0x[0-9a-f]+) \(without PPC_FEATURE2_SCV\)")[1], 16)
     assert hw == int(r["results"]["host"]["hwcap2"], 16) and not hw & 0x00100000
     assert _line(lines, r"diagnosis: (.*)")[1] == r["diagnosis"]
+
+
+def test_crash_says_what_ran_at_0x17000(demo, runs):
+    _, blocks = demo
+    r = runs["none"]
+    (i,) = [k for k, e in enumerate(r["interrupts"]) if e["kind"] == "scv"
+            and int(e["vector"], 16) == 0x17000]
+    nxt = [e for e in r["interrupts"][i + 1:] if e["cpu"] == r["interrupts"][i]["cpu"]][0]
+    m = _line(blocks[0][1], r"real 0x17000 is kernel text, <(\S+)>: (\d+) instructions later "
+                            r"(\w+) at (0x[0-9a-f]+)")
+    assert m[1] == "do_IRQ+0x28" and m[3] == nxt["name"] == "machine_check"
+    assert int(m[4], 16) == int(nxt["insn_addr"], 16)
+
+
+def test_powernv_block_upstream_ok_whatif_crashes(demo):
+    _, blocks = demo
+    lines = blocks[2][1]
+    for fix in ("none", "all"):
+        assert _line(lines, rf"powernv-pr-guest-scv --fix {fix}: (\S+) .*FSCR\[IC\]=12")[1] == "ok"
+    assert _line(lines, r"powernv-what-if-host-fscr-in-guest --fix none: (\S+)")[1] == "host-crash"

@@ -48,7 +48,7 @@ def test_disassemble_never_stops_on_bad_words():
     code = struct.pack(">IIII", 0x60000000, 0x00000000, 0x440000A1, 0x12345678)
     out = disassemble(code, 0x100)
     assert [i.addr for i in out] == [0x100, 0x104, 0x108, 0x10C]
-    assert out[1].mnemonic == ".long" and out[1].op_str == "0x00000000"
+    assert out[1].mnemonic == ".long" and out[1].op_str == "0x0"      # as objdump prints it
     assert str(out[2]) == "scv 5"
     assert out[3].mnemonic == ".long"
     assert len(disassemble(code, 0, count=2)) == 2
@@ -114,3 +114,37 @@ def test_cli_disas_bad_args(tmp_path):
         r = _cli(*args)
         assert r.returncode == 2, args
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_prefixed_pair_is_one_instruction():
+    i = disasm_word(0x06100000, 0x10, 0x3860000C)
+    assert (i.size, i.mnemonic, i.word) == (8, "pla", 0x061000003860000C)
+    assert str(i) == "pla r3, 12\t# 1c"
+
+
+def test_prefix_without_valid_suffix_is_a_long():
+    assert format_insn(0x06100000, 0, 0x00000000) == ".long 0x6100000"
+
+
+def test_bo_branch_always_keeps_bi_and_zero_target():
+    assert format_insn(0x42800000, 0x40) == "bc 20, lt, 0x40"       # objdump: bc 20,lt,0x40
+
+
+def test_signed_fields_print_signed():
+    assert format_insn(0x4CBFFFC4) == "addpcis r5, -2"
+
+
+@pytest.mark.parametrize("word,text", [
+    (0xE0860010, "lq r4, 16(r6)"), (0x7C6105E6, "darn r3, 1"), (0x4C000024, "rfid"),
+])
+def test_standard_encodings_decode(word, text):
+    assert format_insn(word) == text
+
+
+def test_cli_disas_prints_a_prefixed_pair_on_one_line(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(struct.pack(">III", 0x06100000, 0x3860000C, 0x60000000))
+    r = _cli("disas", str(p), "0", "2")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["       0:  061000003860000c  pla r3, 12\t# c",
+                                     "       8:  60000000  nop"]

@@ -324,7 +324,7 @@ def test_scenario_with_fix_gdb_breaks_at_host_facility_unavailable():
 @needs_gdb
 def test_scenario_without_fix_scv_lands_at_0x17000():
     _scenarios()
-    s = Server(["--scenario", "powernv-pr-guest-scv", "--fix", "none"])
+    s = Server(["--scenario", "powernv-what-if-host-fscr-in-guest", "--fix", "none"])
     try:
         # the host's own user process uses scv first (AIL=3: 0xc000000000003000);
         # continue until the guest's scv, which lands in real mode at 0x17000

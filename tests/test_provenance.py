@@ -75,7 +75,8 @@ def test_list_text_says_provenance_and_models_for_every_scenario():
 
 
 def test_list_text_host_fscr_in_guest_is_a_what_if():
-    (prov,) = [ln for ln in _text_blocks()["powernv-pr-guest-scv"] if ln.startswith("provenance")]
+    (prov,) = [ln for ln in _text_blocks()["powernv-what-if-host-fscr-in-guest"]
+               if ln.startswith("provenance")]
     assert prov.startswith("provenance: what-if (")
     assert "SVCPU_SHADOW_FSCR" in prov and "kvmppc_handler_trampoline_enter" in prov
 
@@ -98,8 +99,10 @@ def test_list_json_provenance_and_upstream_files():
         assert [u["function"] for u in r["upstream"]] == list(SCENARIOS[name].upstream)
         for u in r["upstream"]:
             assert re.fullmatch(r"(arch/powerpc|virt/kvm|init)/[\w/.-]+\.[cS]", u["file"]), u
-    assert rows["powernv-pr-guest-scv"]["provenance"] == "what-if"
-    assert rows["powernv-pr-guest-scv-upstream-fscr"]["provenance"] == "upstream"
+    assert rows["powernv-what-if-host-fscr-in-guest"]["provenance"] == "what-if"
+    assert rows["powernv-pr-guest-scv"]["provenance"] == "upstream"
+    assert [n for n, r in rows.items() if r["provenance"] == "what-if"] == [
+        "powernv-what-if-host-fscr-in-guest"]
     assert rows["pseries-host-user-scv-during-pr-vm"]["provenance"] == "upstream"
     files = {u["function"]: u["file"] for u in rows["pseries-host-user-scv-during-pr-vm"]["upstream"]}
     assert files["kvmppc_core_init_vm_pr"] == "arch/powerpc/kvm/book3s_pr.c"

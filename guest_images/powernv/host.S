@@ -13,7 +13,12 @@
  *   --defsym FIX_VCPU_LOAD_PUT=1  kvmppc_core_vcpu_load_pr/_put_pr drop and
  *                                 restore FSCR[SCV] together with LPCR[AIL]
  *   --defsym FIX_SET_FSCR=1       kvmppc_set_fscr: "SCV must not be enabled"
- *   --defsym SCENARIO=1|2|3       which user processes run (docs/scenarios.md)
+ *   --defsym SCENARIO=1|2|3|4     which user processes run (docs/scenarios.md);
+ *                                 4: the radix host, no KVM (RADIX=1)
+ *   --defsym RADIX=1              radix MMU (radix__early_init_mmu): PR KVM
+ *                                 refuses to load
+ *   --defsym WHATIF_HOST_FSCR_IN_GUEST=1  the guest runs with the host
+ *                                 thread's FSCR (not upstream; kvm_pr.inc)
  *
  * Boot: QEMU powernv convention - image at real 0, every thread starts at 0x10
  * in hypervisor real mode; PIR selects the boot thread.  Ends with `attn`:
@@ -21,6 +26,7 @@
  * 0x50.. a kernel panic (see linux.inc PANIC_*).
  */
 	.include "linux.inc"
+	.include "mmu.inc"
 	.include "kernel.inc"
 
 .ifndef FIX_VCPU_LOAD_PUT
@@ -35,7 +41,9 @@
 
 /* ---- platform parameters of the shared code (kvm_pr.inc, libc.inc) ------ */
 .set HVMODE, 1                          /* CPU_FTR_HVMODE: hypervisor (HV=1) */
-.set RADIX, 0                           /* hash MMU only */
+.ifndef RADIX
+	.set RADIX, 0                   /* hash MMU; 1: radix (no PR KVM) */
+.endif
 .set FIX_KVMPPC_SET_FSCR, FIX_SET_FSCR
 .set SPRN_SPRG_PACA, SPRN_HSPRG0        /* Linux: SPRN_SPRG_HPACA */
 .set SPRN_SPRG_SCRATCH, SPRN_HSPRG1     /* Linux: SPRN_SPRG_HSCRATCH0 */
@@ -400,6 +408,32 @@ kvmppc_core_vcpu_put_pr_mtfscr:
 	std	r4, RES_PUT_FSCR(r6)
 	blr
 
+/* kvmppc_book3s_init_pr (book3s_pr.c, the kvm-pr module's init): refuses to
+ * load when kvmppc_core_check_processor_compat_pr says no */
+kvmppc_book3s_init_pr:
+	mflr	r30
+	bl	kvmppc_core_check_processor_compat_pr
+	LOAD_KADDR r6, RESULTS
+	std	r3, RES_KVM_PR_INIT(r6)
+	mtlr	r30
+	blr
+
+/* "PR KVM can work on POWER9 inside a guest partition running in HPT mode.
+ *  It can't work if we are using radix translation" (book3s_pr.c): -EIO on
+ * ISA v3.0+ with radix_enabled() */
+kvmppc_core_check_processor_compat_pr:
+	li	r3, 0
+	LOAD_KADDR r6, KDATA
+	ld	r7, 0(r6)
+	andi.	r0, r7, CPU_FTR_ARCH_300
+	beq	1f
+	LOAD_KADDR r6, RESULTS
+	ld	r4, RES_RADIX(r6)
+	cmpdi	r4, 0
+	beq	1f
+	li	r3, -EIO
+1:	blr
+
 /* The SMP scenario: the other CPU's host process runs while this vCPU is loaded */
 scenario_vcpu_loaded:
 	LOAD_KADDR r6, RESULTS
@@ -454,6 +488,55 @@ htab_bolt_mapping:
 	addi	r5, r5, 0x1000
 	b	1b
 
+.if RADIX
+/*
+ * radix__early_init_mmu (book3s64/radix_pgtable.c): the kernel's radix tree
+ * (1 GiB leaf: EA 0xc000000000000000 -> real 0, privileged), the host
+ * processes' tree (PID 1: EA 0 -> real 0), the process table and partition
+ * table entry 0 (HR=1, the process table).  Built at boot in RADIX_TABLES.
+ */
+.set RADIX_TABLES, 0x80000               /* PATB: partition table */
+.set RADIX_PRTB,   RADIX_TABLES + 0x1000 /* process table: [0] kernel, [1] user */
+.set RADIX_KROOT,  RADIX_TABLES + 0x10000
+.set RADIX_KL2,    RADIX_TABLES + 0x20000
+.set RADIX_UROOT,  RADIX_TABLES + 0x30000
+.set RADIX_UL2,    RADIX_TABLES + 0x40000
+.macro STORE_QUAD addr, value
+	LOAD_IMM64 r4, \value
+	LOAD_IMM32 r5, \addr
+	std	r4, 0(r5)
+.endm
+radix__early_init_mmu:
+	STORE_QUAD RADIX_TABLES, PATE0_HR
+	STORE_QUAD RADIX_TABLES + 8, RADIX_PRTB		/* PRTS = 0: 4 KiB */
+	STORE_QUAD RADIX_PRTB, RADIX_RTS52 | RADIX_KROOT | 13
+	STORE_QUAD RADIX_PRTB + 16, RADIX_RTS52 | RADIX_UROOT | 13
+	STORE_QUAD RADIX_KROOT, R_PTE_V | RADIX_KL2 | 9
+	STORE_QUAD RADIX_KL2, R_PTE_V | R_PTE_L | R_PTE_R | R_PTE_C | EAA_PRIV | EAA_RWX
+	STORE_QUAD RADIX_UROOT, R_PTE_V | RADIX_UL2 | 9
+	STORE_QUAD RADIX_UL2, R_PTE_V | R_PTE_L | R_PTE_R | R_PTE_C | EAA_RWX
+	ptesync
+	LOAD_KADDR r6, RESULTS
+	li	r4, 1
+	std	r4, RES_RADIX(r6)			/* radix_enabled() */
+	blr
+
+/* radix__early_init_mmu_secondary, per CPU: PTCR, LPIDR 0, LPCR[HR|UPRT],
+ * PIDR = the host process' PID */
+mmu_early_init_percpu:
+	LOAD_IMM32 r4, RADIX_TABLES
+	mtspr	SPRN_PTCR, r4
+	li	r4, 0
+	mtspr	SPRN_LPIDR, r4
+	mfspr	r4, SPRN_LPCR
+	oris	r4, r4, (LPCR_HR | LPCR_UPRT) >> 16
+	mtspr	SPRN_LPCR, r4
+	li	r4, 1
+	mtspr	SPRN_PIDR, r4
+	isync
+	blr
+
+.else
 /* htab_initialize: the partition table (ISA v3.0) or SDR1 (v2.07), bolted
  * mappings: kernel linear map, host user memory, the PR guest's memory. */
 htab_initialize:
@@ -489,6 +572,8 @@ mmu_early_init_percpu:
 	isync
 	/* fall through */
 	LOAD_HOST_SEGMENTS
+
+.endif
 
 /* ------------------------------------------------------------- set-up */
 	SETUP_PACA 1
@@ -538,7 +623,11 @@ start_here_boot:
 	std	r4, VCPU_MSR(r3)
 	addi	r3, r3, VCPU_SIZE
 	bdnz	2b
+.if RADIX
+	bl	radix__early_init_mmu
+.else
 	bl	htab_initialize
+.endif
 	/* release the secondaries */
 	LOAD_KADDR r12, RESULTS
 	li	r4, 1
@@ -558,8 +647,10 @@ start_kernel:
 	ld	r3, PACA_CPU(r13)
 	cmpdi	r3, 0
 	bne	1f
-	/* CPU 0: the scenario's main process */
-.if SCENARIO == 2
+	/* CPU 0: do_initcalls -> module_init(kvmppc_book3s_init_pr), then the
+	 * scenario's main process */
+	bl	kvmppc_book3s_init_pr
+.if SCENARIO == 2 || SCENARIO == 4
 	LOAD_IMM32 r3, host_user_main
 .else
 	LOAD_IMM32 r3, qemu_main
@@ -573,6 +664,9 @@ start_kernel:
 	LOAD_IMM32 r3, host_user_main
 
 	START_USER_PROCESS
+
+/* ======================== 0x16e80: arch/powerpc/kernel/irq.c (real 0x17000) */
+	.include "irq.inc"
 
 /* ================================================ host user processes */
 	.org	USER_BASE
@@ -597,6 +691,9 @@ qemu_main:
 /* a host process: system calls before and (on CPU 0) after a guest ran here */
 host_user_main:
 	LIBC_START_AND_CHECK
+.if SCENARIO == 4
+	b	user_exit			/* the radix host: no PR KVM, no guest */
+.endif
 	lis	r4, U_RES@h
 	ori	r4, r4, U_RES@l
 	cmpd	r30, r4

@@ -841,6 +841,9 @@ kexec_new_kernel:
 	LOAD_KADDR r13, PACA_BASE
 	b	machine_power_off
 
+/* ======================== 0x16e80: arch/powerpc/kernel/irq.c (real 0x17000) */
+	.include "irq.inc"
+
 /* ================================================ host user processes */
 	.org	USER_BASE
 	.include "libc.inc"		/* __libc_start_main, internal_syscall, checks */

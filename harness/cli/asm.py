@@ -24,6 +24,8 @@ def register(subparsers):
     p.add_argument("--elf", metavar="OUT.elf", help="also write an ELF64 image")
     p.add_argument("--defsym", metavar="NAME=VALUE", action="append", default=[])
     p.add_argument("-I", dest="include", metavar="DIR", action="append", default=[])
+    p.add_argument("-m", dest="cpu", metavar="CPU",
+                   help="GNU as CPU (-mpower9, -mppc, -many ...; default power10)")
     p.set_defaults(func=cmd_asm)
 
     d = subparsers.add_parser("disas", help="disassemble an image (.bin, ELF or .S)",
@@ -52,7 +54,8 @@ def _write(path, data):
 
 def cmd_asm(args) -> int:
     from harness.toolchain.asm import assemble_file
-    res = assemble_file(args.source, defsyms=_defsyms(args.defsym), include_dirs=args.include)
+    res = assemble_file(args.source, defsyms=_defsyms(args.defsym), include_dirs=args.include,
+                        cpu=args.cpu)
     _write(args.output, res.image)
     if args.elf:
         _write(args.elf, res.to_elf())
@@ -103,8 +106,10 @@ def cmd_disas(args) -> int:
         for name in by_addr.get(a, ()):
             lines.append(f"{a:08x} <{name}>:")
         (w,) = struct.unpack_from(">I", image, off)
-        lines.append(f"{a:8x}:  {w:08x}  {disasm_word(w, a)}")
-        a += 4
+        nxt = struct.unpack_from(">I", image, off + 4)[0] if off + 8 <= len(image) else None
+        insn = disasm_word(w, a, nxt)          # a prefixed pair is one 8-byte instruction
+        lines.append(f"{a:8x}:  {insn.word:0{2 * insn.size}x}  {insn}")
+        a += insn.size
     print("\n".join(lines))
     return 0
 

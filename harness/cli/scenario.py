@@ -7,9 +7,11 @@ import time
 from xml.sax.saxutils import escape, quoteattr
 
 from harness.errors import UserError
-from harness.run.report import summary_lines, trace_lines
+from harness.run.api import parse_dump
+from harness.run.report import trace_lines
 from harness.scenarios.core import (SCENARIOS, UPSTREAM_FILES, fix_label, fix_settings, get_scenario, parse_fix,
                         run_scenario)
+from harness.scenarios.report import run_lines
 
 
 def _spr_line(w, symbols) -> str:
@@ -60,12 +62,13 @@ def cmd_run(args) -> int:
         listeners.append(on_event)
         from harness.scenarios.core import build
         holder["symbols"] = build(args.name, fix, cpu)[0].symbols
+    extra = [parse_dump(d) for d in args.dump if d != "results"]
     sr = run_scenario(args.name, fix, cpu, listeners=listeners,
-                      check_invariants=args.check_invariants)
+                      check_invariants=args.check_invariants, dumps=extra)
     if args.json:
         print(json.dumps(sr.to_json_dict()))
     else:
-        print("\n".join(summary_lines(sr.result)))
+        print("\n".join(run_lines(sr, dump=bool(args.dump))))
         print(f"scenario {s.name} on {cpu}, fix {fix_label(fix, s)}: outcome {sr.outcome} "
               f"(expected {sr.expected})")
         print(f"diagnosis: {sr.diagnosis}")
@@ -141,6 +144,9 @@ def register(sub) -> None:
     pr.add_argument("--trace", action="store_true", help="print interrupts and LPCR/FSCR writes")
     pr.add_argument("--json", action="store_true")
     pr.add_argument("--check-invariants", action="store_true")
+    pr.add_argument("--dump", action="append", nargs="?", const="results", default=[],
+                    metavar="ADDR:LEN", help="also print memory: the results areas "
+                    "(no argument) or ADDR:LEN (repeatable)")
     pr.set_defaults(func=cmd_run)
     pb = ssub.add_parser("bisect", help="run every subset of the fix hunks; which prevent the crash")
     pb.add_argument("name")

@@ -37,12 +37,14 @@ MAX_INSNS = 2_000_000
 RESULTS = 0x12000
 U_RES = 0x28000
 G_RES = 0x33100
-DUMPS = ((RESULTS, 0xC0), (U_RES, 0x200), (G_RES, 0x48))
+DUMPS = ((RESULTS, 0x130), (U_RES, 0x200), (G_RES, 0x48))
 RES_FIELDS = ("magic", "status", "panic_cpu", "panic_vec", "panic_srr0", "panic_srr1",
               "panic_lr", "panic_ctr", "panic_code", "hwcap2", "cpu_features", "init_fscr",
               "load_lpcr", "load_fscr", "put_lpcr", "put_fscr", "guest_fscr_set", "kvm_exits",
               "vcpu_loaded", "cpu1_done", "secondary_go", "exit_code0", "exit_code1",
               "panic_heir")
+# after the pseries fields (linux.inc RES_PANIC_R1 ..)
+RES_EXTRA = {"panic_r1": 0x110, "panic_r13": 0x118, "radix": 0x120, "kvm_pr_init": 0x128}
 U_FIELDS = ("use_scv", "hwcap2", "getpid_before", "badsys_ret", "badsys_errno",
             "badsys_raw_r3", "badsys_raw_cr", "kvm_run_ret", "getpid_after",
             "badsys_errno_after", "syscalls", "status", "last_raw_r3", "last_raw_cr")
@@ -85,6 +87,8 @@ UPSTREAM_FILES = {
     "kvm_vm_release": "virt/kvm/kvm_main.c",
     "kvm_arch_vcpu_ioctl_run": "arch/powerpc/kvm/powerpc.c",
     "kvmppc_core_check_processor_compat_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "kvmppc_book3s_init_pr": "arch/powerpc/kvm/book3s_pr.c",
+    "radix__early_init_mmu": "arch/powerpc/mm/book3s64/radix_pgtable.c",
     "kvmppc_core_init_vm_pr": "arch/powerpc/kvm/book3s_pr.c",
     "kvmppc_core_vcpu_load_pr": "arch/powerpc/kvm/book3s_pr.c",
     "kvmppc_core_vcpu_put_pr": "arch/powerpc/kvm/book3s_pr.c",
@@ -186,7 +190,8 @@ POWERNV_HUNKS = ("vcpu_load_put", "set_fscr")
 POWERNV_DEFSYMS = {"vcpu_load_put": "FIX_VCPU_LOAD_PUT", "set_fscr": "FIX_SET_FSCR"}
 POWERNV_HOST = guest_images.path("powernv", "host.S")
 # what every PowerNV image executes (checked against a run: tests/test_provenance.py)
-POWERNV_BOOT = ("start_kernel", "htab_initialize", "htab_bolt_mapping", "cpu_ready_for_interrupts")
+POWERNV_BOOT = ("start_kernel", "htab_initialize", "htab_bolt_mapping", "cpu_ready_for_interrupts",
+                "kvmppc_book3s_init_pr", "kvmppc_core_check_processor_compat_pr")
 POWERNV_KVM = ("kvm_arch_vcpu_ioctl_run", "kvmppc_core_vcpu_load_pr", "__kvmppc_vcpu_run",
                "kvmppc_handler_trampoline_enter", "kvmppc_interrupt_pr",
                "kvmppc_handler_trampoline_exit", "kvmppc_handle_exit_pr",
@@ -199,13 +204,24 @@ HOST_FSCR_IN_GUEST = (
 
 
 def expect_guest_scv(fix: frozenset, cpu: str) -> str:
-    """A guest `scv` while its vCPU is loaded (LPCR[AIL]=0 on this CPU).
-    POWER8: no scv at all, the guest uses sc -> ok.  POWER9: the scv reaches
-    real 0x17000 unless FSCR[SCV]=0 while the guest runs, which takes both
-    hunks: vcpu_load_put (the host thread's SCV) and set_fscr (the guest's own
-    mtspr FSCR).  POWER10: interrupts to HV=1 use LPCR[HAIL], which
-    vcpu_load does not clear: the first guest exit arrives at a relocated
-    vector with the guest's SLB loaded -> host crash whatever the fix."""
+    """A guest `scv` while its vCPU is loaded (LPCR[AIL]=0 on this CPU), the
+    guest running with upstream's shadow FSCR (book3s_segment.S loads
+    vcpu->arch.shadow_fscr, which never has SCV).  POWER8: no scv, the guest
+    uses sc -> ok.  POWER9: the scv takes Facility Unavailable (IC=12) in the
+    host whatever the fix, and kvmppc_handle_fac reflects it into the guest
+    -> ok.  POWER10: interrupts to HV=1 use LPCR[HAIL], which vcpu_load does
+    not clear: the first guest exit arrives at a relocated vector with the
+    guest's SLB loaded -> host crash whatever the fix (inferred from the
+    upstream code, untested on hardware)."""
+    return "host-crash" if cpu == "power10" else "ok"
+
+
+def expect_whatif_host_fscr(fix: frozenset, cpu: str) -> str:
+    """What-if: the guest runs with the host thread's FSCR plus its own SCV
+    enable.  POWER9: the scv reaches real 0x17000 unless FSCR[SCV]=0 while
+    the guest runs, which takes both hunks: vcpu_load_put (the host thread's
+    SCV) and set_fscr (the guest's own mtspr FSCR).  POWER8 and POWER10 as
+    expect_guest_scv."""
     if cpu == "power8":
         return "ok"
     if cpu == "power10":
@@ -221,36 +237,36 @@ def expect_host_user_scv(fix: frozenset, cpu: str) -> str:
     return "host-crash" if cpu == "power10" else "ok"
 
 
+def expect_radix_host(fix: frozenset, cpu: str) -> str:
+    """A radix PowerNV host: PR KVM refuses to load
+    (kvmppc_core_check_processor_compat_pr: -EIO on ISA v3.0+ with radix), so
+    nothing ever clears LPCR[AIL]; the host's processes keep using scv."""
+    return "ok"
+
+
 register(Scenario(
     name="powernv-pr-guest-scv", platform="powernv",
     description="PR-KVM guest user executes scv 0 while its vCPU is loaded "
-                "(LPCR[AIL]=0 on that CPU)",
+                "(LPCR[AIL]=0 on that CPU); the guest runs with upstream's shadow FSCR",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 1}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance="what-if", provenance_note=HOST_FSCR_IN_GUEST,
+    provenance_note="the guest runs with SVCPU_SHADOW_FSCR (never SCV), as upstream "
+                    "kvmppc_handler_trampoline_enter loads it",
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
-def expect_guest_scv_upstream_fscr(fix: frozenset, cpu: str) -> str:
-    """The same guest scv, but the guest runs with upstream's shadow FSCR
-    (book3s_segment.S loads vcpu->arch.shadow_fscr, which never has SCV): the
-    scv takes Facility Unavailable whatever the fix, which PR-KVM reflects into
-    the guest.  POWER10 still crashes through HAIL on the first guest exit."""
-    return "host-crash" if cpu == "power10" else "ok"
-
-
 register(Scenario(
-    name="powernv-pr-guest-scv-upstream-fscr", platform="powernv",
-    description="like powernv-pr-guest-scv, but the guest runs with upstream's shadow FSCR "
-                "(book3s_segment.S: SVCPU_SHADOW_FSCR, never SCV)",
+    name="powernv-what-if-host-fscr-in-guest", platform="powernv",
+    description="what-if: like powernv-pr-guest-scv, but the guest runs with the host "
+                "thread's FSCR (plus its own SCV enable), which upstream never does",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
-    defsyms={"SCENARIO": 1, "UPSTREAM_GUEST_FSCR": 1}, expected=expect_guest_scv_upstream_fscr,
-    hunk_defsyms=POWERNV_DEFSYMS,
+    defsyms={"SCENARIO": 1, "WHATIF_HOST_FSCR_IN_GUEST": 1}, expected=expect_whatif_host_fscr,
+    hunk_defsyms=POWERNV_DEFSYMS, provenance="what-if", provenance_note=HOST_FSCR_IN_GUEST,
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
 register(Scenario(
     name="powernv-host-user-scv", platform="powernv",
     description="a host process uses scv before and after a PR guest ran on the same CPU",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=1, source=POWERNV_HOST,
     defsyms={"SCENARIO": 2}, expected=expect_host_user_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance_note="the guest makes no scv, so the FSCR it runs with does not matter",
+    provenance_note="the guest makes no scv",
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM))
 register(Scenario(
     name="powernv-host-user-scv-other-cpu", platform="powernv",
@@ -258,8 +274,17 @@ register(Scenario(
                 "loaded and its guest executes scv (AIL is per CPU on PowerNV)",
     hunks=POWERNV_HUNKS, cpus=CPUS, smp=2, source=POWERNV_HOST,
     defsyms={"SCENARIO": 3}, expected=expect_guest_scv, hunk_defsyms=POWERNV_DEFSYMS,
-    provenance="what-if", provenance_note="CPU 0's guest scv: " + HOST_FSCR_IN_GUEST,
     upstream=POWERNV_BOOT + POWERNV_SYSCALL + POWERNV_KVM + ("kvmppc_handle_fac",)))
+register(Scenario(
+    name="powernv-radix-host", platform="powernv",
+    description="radix PowerNV host (LPCR[HR]=1): PR KVM refuses to load "
+                "(kvmppc_core_check_processor_compat_pr), a host process uses scv",
+    hunks=POWERNV_HUNKS, cpus=("power9", "power10"), smp=1, source=POWERNV_HOST,
+    defsyms={"SCENARIO": 4, "RADIX": 1}, expected=expect_radix_host,
+    hunk_defsyms=POWERNV_DEFSYMS,
+    upstream=("start_kernel", "radix__early_init_mmu", "cpu_ready_for_interrupts",
+              "kvmppc_book3s_init_pr", "kvmppc_core_check_processor_compat_pr")
+    + POWERNV_SYSCALL))
 
 
 # ---------------------------------------------------------------- build and run
@@ -326,10 +351,13 @@ def _hex_words(value):
 
 
 def run_scenario(name: str, fix="all", cpu: str = "power9", listeners=(),
-                 check_invariants: bool = False) -> ScenarioResult:
+                 check_invariants: bool = False, dumps=()) -> ScenarioResult:
+    """Build and run a scenario; `dumps` adds (addr, length) memory ranges to
+    the results areas every run dumps."""
     s = get_scenario(name)
     fixset = parse_fix(fix, s)
     image, opts = build(name, fixset, cpu)
+    opts.dumps = opts.dumps + [d for d in dumps if d not in opts.dumps]
     if check_invariants:
         opts.check_invariants = True
     m, mt, cpu_name, checker = prepare(image, opts, listeners)
@@ -348,7 +376,10 @@ def read_results(r: Result) -> dict:
     """The image's results areas (docs/scenarios.md), as named integers."""
     out = {}
     if RESULTS in r.dumps:
-        out["host"] = _u64s(r.dumps[RESULTS], RES_FIELDS)
+        data = r.dumps[RESULTS]
+        out["host"] = _u64s(data, RES_FIELDS)
+        out["host"].update({k: int.from_bytes(data[o:o + 8], "big")
+                            for k, o in RES_EXTRA.items() if o + 8 <= len(data)})
     if U_RES in r.dumps:
         d = r.dumps[U_RES]
         out["user"] = [_u64s(d[i * 0x100:(i + 1) * 0x100], U_FIELDS) for i in range(len(r.cpus))]
@@ -383,6 +414,51 @@ def _ail_zero_write(r: Result, cpu: int, before_seq: int):
                 and lpcr_ail(w.old) != 0:
             hit = w
     return hit
+
+
+USER_RANGE = (0x20000, 0x30000)          # linux.inc USER_BASE..USER_END
+GUEST_RANGE = (0x30000, 0x34000)         # GUEST_BASE..GUEST_END
+IRQ_C = "arch/powerpc/kernel/irq.c"
+
+
+def _whose(addr: int) -> str:
+    a = addr & 0x0FFFFFFFFFFFFFFF
+    if USER_RANGE[0] <= a < USER_RANGE[1]:
+        return "the process' stack"
+    if GUEST_RANGE[0] <= a < GUEST_RANGE[1]:
+        return "the guest process' stack"
+    return "no kernel stack"
+
+
+def after_real_scv(r: Result, crash, host: dict, syms: dict) -> str:
+    """What the CPU did after an scv was delivered to real 0x17000 + LEV*0x20:
+    it executed the kernel text there (irq.c, guest_images/include/irq.inc) in
+    real mode with the caller's r1 and r13, until the next interrupt on that
+    CPU - read from the events and the panic record (r1, r13)."""
+    entry = symbolize(syms, crash.vector)
+    where = f"{entry} ({IRQ_C})" if entry.startswith(("do_IRQ", "__do_IRQ", "__do_irq")) \
+        else entry
+    text = (f"then: real {crash.vector:#x} is ordinary kernel text, {where}, and the CPU ran it "
+            f"in real mode")
+    nxt = next((e for e in r.interrupts if e.cpu == crash.cpu and e.seq > crash.seq), None)
+    r1, r13 = host.get("panic_r1"), host.get("panic_r13")
+    if r1 is not None and r13 is not None and host.get("status") == 2:
+        text += (f" with r1={r1:#x} ({_whose(r1)}) and r13={r13:#x} (the caller's thread "
+                 f"pointer, not the PACA)")
+    if nxt is None:
+        c = next((c for c in r.cpus if c.index == crash.cpu), None)
+        if c is not None and c.state == "checkstop":
+            text += (f"; {r.detail} (MSR[ME]=0 since this partition's boot: the partition "
+                     f"cannot set it): the CPU checkstopped")
+        return text
+    ran = nxt.insns - crash.insns
+    saved = f"HSRR0={nxt.hsrr0:#x}" if nxt.hsrr0 is not None else f"SRR0={nxt.srr0:#x}"
+    text += (f"; {ran} instruction{'s' if ran != 1 else ''} later `{_insn(nxt)}` at "
+             f"{nxt.insn_addr:#x} <{symbolize(syms, nxt.insn_addr)}> took {nxt.name} "
+             f"({nxt.vector:#x}, {saved}")
+    if nxt.reason:
+        text += f": {nxt.reason}"
+    return text + ")"
 
 
 def diagnose(r: Result, scenario: Scenario) -> tuple[str, str]:
@@ -424,22 +500,19 @@ def _diagnose_panic(r: Result, host: dict, syms: dict) -> str:
             f"cpu{cpu}: `{_insn(crash)}` at {crash.insn_addr:#x} <{symbolize(syms, crash.insn_addr)}> "
             f"was delivered to real {crash.vector:#x} because AIL did not apply "
             f"({crash.ail_rule}; {where}) while FSCR[SCV]={int(scv_on)} (FSCR={crash.fscr:#x})")
-        nxt = next((e for e in evs if e.seq > crash.seq), None)
-        if nxt is not None:
-            saved = f"HSRR0={nxt.hsrr0:#x}" if nxt.hsrr0 is not None else f"SRR0={nxt.srr0:#x}"
-            parts.append(f"nothing is mapped there (Linux has no real-mode scv vectors): the "
-                         f"{nxt.name} interrupt ({nxt.vector:#x}, {saved}) that followed hit "
-                         f"the host kernel")
+        parts.append(after_real_scv(r, crash, host, syms))
     elif code == 0x51:
         exit_ev = next((e for e in evs if e.msr_before & 0x4000 and e.ail), None)
         if exit_ev is not None:
             parts.append(
                 f"cpu{cpu}: the guest's `{_insn(exit_ev)}` at {exit_ev.insn_addr:#x} exited to "
                 f"{exit_ev.vector:#x} ({exit_ev.name}) with relocation on: {exit_ev.ail_rule}; "
-                f"LPCR={exit_ev.lpcr:#x} (vcpu_load clears only LPCR[AIL]"
-                f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}), and PR-KVM's exit path "
-                f"runs with the guest's SLB loaded")
-    parts.append(f"kernel panic {code:#x} ({PANICS[code]}) on cpu{cpu}: vector {vec:#x}, "
+                f"LPCR={exit_ev.lpcr:#x} (kvmppc_core_vcpu_load_pr clears only LPCR[AIL]"
+                f"{', HAIL=1' if exit_ev.lpcr & LPCR_HAIL else ''}; inferred from the upstream "
+                f"code, untested on hardware), and PR-KVM's exit path runs with the guest's "
+                f"SLB loaded")
+    parts.append(f"the kernel could not handle it: kernel panic {code:#x} ({PANICS[code]}) on "
+                 f"cpu{cpu}: vector {vec:#x}, "
                  f"(H)SRR0={host.get('panic_srr0', 0):#x}, (H)SRR1={host.get('panic_srr1', 0):#x}")
     others = [c for c in r.cpus if c.index != cpu]
     for c in others:
@@ -471,7 +544,8 @@ def _diagnose_hang(r: Result, last, syms: dict) -> str:
         parts.append(
             f"cpu{cpu}: the guest's `{_insn(first)}` at {first.insn_addr:#x} exited to "
             f"{first.vector:#x} ({first.name}) with relocation on: {first.ail_rule}; "
-            f"LPCR={first.lpcr:#x} (vcpu_load cleared only LPCR[AIL])")
+            f"LPCR={first.lpcr:#x} (kvmppc_core_vcpu_load_pr cleared only LPCR[AIL], never "
+            f"LPCR[HAIL]; inferred from the upstream code, untested on hardware)")
     parts.append(f"the guest's SLB has no kernel segment: {last.name} at {last.vector:#x} "
                  f"recurses ({last.reason}) and cpu{cpu} hangs")
     return "; ".join(parts)
@@ -482,6 +556,13 @@ def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
     guest = res.get("guest", {})
     users = res.get("user", [])
     parts = []
+    if host.get("radix"):
+        ret = host.get("kvm_pr_init", 0)
+        ret = ret - (1 << 64) if ret >> 63 else ret
+        final = r.cpus[0].spr.get("lpcr", 0) if r.cpus else 0
+        parts.append(f"radix host (LPCR[HR]=1): PR KVM refused to load - kvmppc_book3s_init_pr "
+                     f"-> kvmppc_core_check_processor_compat_pr = {ret} (-EIO), so nothing turns "
+                     f"LPCR[AIL] off" + (f" (LPCR={final:#x} at the end)" if final else ""))
     if not host.get("hwcap2", 0) & PPC_FEATURE2_SCV:
         parts.append("no SCV on this CPU: HWCAP2 lacks PPC_FEATURE2_SCV, so the host processes "
                      "and the guest use sc")
@@ -489,8 +570,8 @@ def _diagnose_ok(r: Result, res: dict, syms: dict) -> str:
     if guest.get("fu_ic") == 12 and fu:
         e = fu[0]
         parts.append(f"the guest's scv at {e.insn_addr:#x} took facility_unavailable "
-                     f"({e.vector:#x}, FSCR[IC]=12) in the host; PR-KVM injected it into the "
-                     f"guest, which received facility unavailable with IC=12 at its 0xf60 "
+                     f"({e.vector:#x}, FSCR[IC]=12) in the host; PR-KVM (kvmppc_handle_fac) injected it "
+                     f"into the guest, which received facility unavailable with IC=12 at its 0xf60 "
                      f"(guest SRR0={guest.get('fu_srr0', 0):#x})")
     elif guest.get("sc_count"):
         parts.append(f"the guest made {guest['sc_count']} system calls with sc "

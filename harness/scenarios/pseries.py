@@ -19,12 +19,12 @@ from __future__ import annotations
 import guest_images
 from emu.bits import FSCR_SCV, lpcr_ail
 
-from harness.scenarios.core import (HOST_FSCR_IN_GUEST, PANICS, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
+from harness.scenarios.core import (PANICS, after_real_scv, PPC_FEATURE2_SCV, SCV_REAL_BASE, RESULTS, U_RES, G_RES,
                         Scenario, read_results, register, symbolize)
 
 PSERIES_HOST = guest_images.path("pseries", "host.S")
 PSERIES_CPUS = ("power8", "power9", "power10")
-PSERIES_DUMPS = ((RESULTS, 0x110), (U_RES, 0x200), (G_RES, 0x58))
+PSERIES_DUMPS = ((RESULTS, 0x130), (U_RES, 0x200), (G_RES, 0x58))
 PS_FIELDS = {"setmode_boot": 0xC0, "vm_create_ret": 0xC8, "kexec_down": 0xD0,
              "kexec_stopped": 0xD8, "new_kernel": 0xE0, "radix": 0xE8,
              "guest_setmode": 0xF0, "guest_setmode_by": 0xF8, "setmode_disable_cpu": 0x100,
@@ -63,17 +63,16 @@ def expect_guest_requests_ail3(fix: frozenset, cpu: str) -> str:
     """Scenario G.  The host itself first: without configure_exceptions the
     "QEMU" process' own scv (KVM_RUN, after the VM disabled AIL) crashes it.
     With it: kvmppc_h_pr_set_mode (839d893b) refuses AIL=3, the guest drops SCV
-    and uses sc -> ok.  Without 839d893b QEMU answers H_SUCCESS, the guest keeps
-    SCV: with kvmppc_set_fscr its scv gets facility unavailable, reflected into
-    the guest, whose process dies of SIGILL ("guest-sigill"); without it the
-    guest's FSCR[SCV] reaches the hardware and the scv goes to real 0x17000."""
+    and uses sc -> ok.  Without 839d893b QEMU answers H_SUCCESS and the guest
+    keeps SCV, but it runs with upstream's shadow FSCR (never SCV): its scv
+    takes facility unavailable in the host, kvmppc_handle_fac reflects it into
+    the guest, whose process dies of SIGILL ("guest-sigill") - with or without
+    the kvmppc_set_fscr hunk, which only changes the guest's own FSCR value."""
     if cpu == "power8":
         return "ok"
     if "configure_exceptions" not in fix:
         return "host-crash"
-    if "kvmppc_h_pr_set_mode" in fix:
-        return "ok"
-    return "guest-sigill" if "kvmppc_set_fscr" in fix else "host-crash"
+    return "ok" if "kvmppc_h_pr_set_mode" in fix else "guest-sigill"
 
 
 def expect_kexec(fix: frozenset, cpu: str) -> str:
@@ -128,9 +127,7 @@ _scenario("pseries-guest-requests-ail3",
           "a PR guest's kernel asks for AIL=3 with H_SET_MODE, then its process uses scv "
           "if it still may",
           ("configure_exceptions", "kvmppc_set_fscr", "kvmppc_h_pr_set_mode"), 3,
-          expect_guest_requests_ail3, provenance="what-if",
-          provenance_note="the host-crash with configure_exceptions but neither kvmppc_set_fscr "
-                          "nor kvmppc_h_pr_set_mode: " + HOST_FSCR_IN_GUEST,
+          expect_guest_requests_ail3,
           upstream=PSERIES_BOOT + ("htab_bolt_mapping",) + PSERIES_VM + PSERIES_SYSCALL
           + PSERIES_KVM + ("kvmppc_h_pr_set_mode",))
 _scenario("pseries-kexec-scv",
@@ -197,12 +194,25 @@ def _caller(r, w, syms) -> str:
     return fn
 
 
+def disable_reloc_path(r) -> str:
+    """`caller -> pseries_disable_reloc_on_exc -> plpar_set_mode_addr_trans`:
+    who made the H_SET_MODE(0) (the kernel records its caller's LR)."""
+    w = next((w for w in r.spr_writes if w.spr == "lpcr" and w.source.startswith("hcall")
+              and lpcr_ail(w.new) == 0 and lpcr_ail(w.old) != 0), None)
+    return _caller(r, w, r.symbols) if w is not None else "?"
+
+
 def diagnose_pseries(r, scenario) -> tuple[str, str]:
     res = read_pseries_results(r)
     host = res.get("host", {})
     syms = r.symbols
     if r.outcome == "poweroff" and r.exit_code in PANICS:
         return "host-crash", _diagnose_crash(r, res, syms)
+    stopped = [c.index for c in r.cpus if c.state == "checkstop"]
+    if r.outcome == "checkstop" and any(e.kind == "scv" and e.cpu in stopped
+                                        and SCV_REAL_BASE <= e.vector < 0x18000
+                                        for e in r.interrupts):
+        return "host-crash", _diagnose_crash(r, res, syms, cpu=stopped[0])
     if r.outcome == "poweroff" and r.exit_code == 0 and host.get("status") == 1:
         bad = _check_ok_run(r, res)
         if bad:
@@ -233,9 +243,10 @@ def _check_ok_run(r, res) -> str:
     return ""
 
 
-def _diagnose_crash(r, res, syms) -> str:
+def _diagnose_crash(r, res, syms, cpu=None) -> str:
     host = res.get("host", {})
-    cpu = host.get("panic_cpu", 0)
+    if cpu is None:
+        cpu = host.get("panic_cpu", 0)
     code = r.exit_code
     parts = []
     crash = next((e for e in r.interrupts if e.cpu == cpu and e.kind == "scv"
@@ -257,12 +268,11 @@ def _diagnose_crash(r, res, syms) -> str:
         if w is not None and str(cpu) != w.source.rsplit("cpu", 1)[-1]:
             parts.append(f"AIL is partition-wide on pseries: the hypercall of cpu"
                          f"{w.source.rsplit('cpu', 1)[-1]} changed cpu{cpu}'s LPCR")
-        nxt = next((e for e in r.interrupts if e.cpu == cpu and e.seq > crash.seq), None)
-        if nxt is not None:
-            parts.append(f"nothing is mapped there (Linux has no real-mode scv vectors): the "
-                         f"{nxt.name} interrupt ({nxt.vector:#x}, SRR0={nxt.srr0:#x}) that "
-                         f"followed hit the host kernel")
-    parts.append(f"kernel panic {code:#x} ({PANICS.get(code, '?')}) on cpu{cpu}: vector "
+        parts.append(after_real_scv(r, crash, host, syms))
+    if r.outcome != "poweroff":
+        return "; ".join(parts)
+    parts.append(f"the kernel could not handle it: kernel panic {code:#x} "
+                 f"({PANICS.get(code, '?')}) on cpu{cpu}: vector "
                  f"{host.get('panic_vec', 0):#x}, SRR0={host.get('panic_srr0', 0):#x}, "
                  f"SRR1={host.get('panic_srr1', 0):#x}")
     return "; ".join(parts)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from harness.errors import UserError
 from harness.toolchain.asm import encode as enc
@@ -32,8 +32,8 @@ class AsmError(UserError):
         return f"{self.file}:{self.line}: error: {self.message}: {self.text}"
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
+    """Where a statement comes from (a tuple: millions are made per large source)."""
     file: str
     line: int
     text: str
@@ -82,20 +82,27 @@ class _Macro:
 _LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*|\d+)\s*:(?![:=])")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_.$][\w.$]*)\s*=(?!=)\s*(.*)$")
 _WORD = re.compile(r"^\s*([A-Za-z_.$][\w.$]*[+-]?)(?:\s+(.*))?$", re.S)
+_HAS_LOCALREF = re.compile(r"\d[bf]").search
 _LOCALREF = re.compile(r"(?<![\w.$\x02])(\d+)([bf])(?![\w.$\x02])")
 _IFS = {".if", ".ifdef", ".ifndef", ".ifnotdef", ".ifeq", ".ifne", ".ifgt", ".ifge",
         ".iflt", ".ifle", ".ifc", ".ifnc", ".ifb", ".ifnb", ".ifeqs", ".ifnes"}
-_IGNORED = {".globl", ".global", ".type", ".size", ".machine", ".abiversion", ".file",
+_IGNORED = {".globl", ".global", ".type", ".size", ".abiversion", ".file",
             ".ident", ".weak", ".hidden", ".local", ".protected", ".internal", ".localentry",
             ".loc", ".extern", ".gnu_attribute", ".option", ".sbttl", ".title", ".psize",
             ".eject", ".list", ".nolist", ".lflags", ".stabs", ".stabn", ".stabd", ".tc",
-            ".noaltmacro", ".warning", ".print", ".symver", ".uleb128_placeholder"}
+            ".warning", ".print", ".symver", ".uleb128_placeholder"}
 _DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".word": 2, ".long": 4,
-               ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8}
+               ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8, ".llong": 8,
+               ".dc": 2, ".dc.b": 1, ".dc.w": 2, ".dc.l": 4, ".dc.a": 8, ".dc.q": 8}
+# bounds checked before anything is allocated (GNU as has none; a flat image has)
+MAX_IMAGE = 1 << 28             # bytes of one section (256 MiB)
+MAX_STATEMENTS = 1_000_000      # statements expanded by .rept/.irp/macros (keeps a run < 5 s)
 
 
 def strip_comments(text: str) -> list[str]:
     """Remove /* */ (multi-line) and `#` comments; return the physical lines."""
+    if "/*" not in text and '"' not in text and "'" not in text:
+        return [ln.partition("#")[0] for ln in text.split("\n")]
     i, n = 0, len(text)
     buf = []
     in_str = False
@@ -148,6 +155,8 @@ def strip_comments(text: str) -> list[str]:
 
 
 def split_statements(line: str) -> list[str]:
+    if ";" not in line:
+        return [line]
     out, cur, in_str, i = [], [], False, 0
     while i < len(line):
         c = line[i]
@@ -225,8 +234,19 @@ def parse_strings(text: str) -> list[bytes]:
 
 
 class Assembler:
-    def __init__(self, filename, defsyms=None, include_dirs=()):
+    def __init__(self, filename, defsyms=None, include_dirs=(), cpu=None):
         self.filename = filename
+        try:
+            self.cpu = enc.cpu_flags(cpu)
+        except enc.EncodeError as e:
+            raise UserError(f"{filename}: {e}")
+        self.sticky = enc.parse_cpu(0, 0, cpu)[1] if cpu and enc.parse_cpu(0, 0, cpu) else 0
+        self.machine_stack = []
+        self.expanded = 0
+        self.altmacro = False
+        self.local_names = 0
+        self._plain = {}            # statement text -> (mnemonic, operands, size)
+        self._encoded = {}          # (mnemonic, operands, cpu) -> (word, size), symbol-free
         self.include_dirs = list(include_dirs)
         self.sections: dict[str, _Section] = {}
         self.section_stack = []
@@ -322,6 +342,10 @@ class Assembler:
 
     # ----------------------------------------------------------------- input
     def push_text(self, text, filename, kind="file", note=""):
+        if not any(c in text for c in ('/*', '"', "'", ";")):     # the common case, fast
+            locs = [Loc(filename, i, st, note) for i, st in
+                    enumerate((ln.partition("#")[0].strip() for ln in text.split("\n")), 1) if st]
+            return self.push(locs, kind, filename)
         locs = []
         for i, line in enumerate(strip_comments(text), 1):
             for st in split_statements(line):
@@ -387,18 +411,33 @@ class Assembler:
 
     def statement(self, loc: Loc):
         text = loc.text
+        fast = self._plain.get(text)        # a plain instruction statement seen before
+        if fast is not None and (not self.cond or self.cond[-1][0]) and \
+                fast[0] not in self.macros and fast[2] not in self.macros:
+            cur = self.cur
+            if not cur.size & 3:
+                self.events.append(("insn", cur, cur.size, fast[0], fast[1], loc, self.cpu))
+                cur.size += 4
+                return
         # conditionals are handled even when inactive
         word = text.split(None, 1)[0].lower() if text else ""
         if word in _IFS or word in (".else", ".elseif", ".endif"):
             return self.conditional(word, text[len(word):].strip(), loc)
         if not self.active:
             return
+        labels = []
         while True:
             m = _LABEL.match(text)
             if not m:
                 break
-            self.define_label(m.group(1), loc)
+            labels.append(m.group(1))
             text = text[m.end():].strip()
+        word0 = text.split(None, 1)[0].lower() if text else ""
+        if labels and not (word0 and not word0.startswith(".") and
+                           enc.insn_size(word0, self.cpu) == 8 and word0 not in self.macros):
+            for name in labels:
+                self.define_label(name, loc)
+            labels = []
         if not text:
             return
         m = _ASSIGN.match(text)
@@ -416,8 +455,23 @@ class Assembler:
         if lw.startswith("."):
             return self.directive(lw, args, loc)
         # instruction
-        self.events.append(("insn", self.cur, self.cur.size, lw, self._locals(args), loc))
-        self.cur.size += 4
+        if self.cur.size & 3:
+            raise self.err(loc, "instruction address is not a multiple of 4")
+        size = enc.insn_size(lw, self.cpu)
+        if size == 8:
+            # GNU as: a prefixed instruction may not cross a 64-byte boundary;
+            # labels on its line move with it
+            if self.cur.size % 64 == 60:
+                self.emit_bytes(enc.nop_padding(4, self.cpu) if self.cur.code else bytes(4), loc)
+            self.cur.align = max(self.cur.align, 64)
+            for name in labels:
+                self.define_label(name, loc)
+        largs = self._locals(args)
+        self.events.append(("insn", self.cur, self.cur.size, lw, largs, loc, self.cpu))
+        self.cur.size += size
+        if not labels and size == 4 and text == loc.text and largs == args and \
+                not _HAS_LOCALREF(args):
+            self._plain[text] = (lw, args, word)
 
     def define_label(self, name, loc):
         if name.isdigit():
@@ -537,7 +591,18 @@ class Assembler:
                 args.append(tok)
         return args
 
+    def _alt_arg(self, v, loc):
+        """A macro argument in .altmacro mode: %EXPR is its value in decimal,
+        <text> and 'text' and "text" are strings, !c is c literally."""
+        v = v.strip()
+        if v.startswith("%"):
+            return str(self.eval_abs1(v[1:], loc))
+        if len(v) >= 2 and (v[0], v[-1]) in (("<", ">"), ('"', '"'), ("'", "'")):
+            v = v[1:-1]
+        return re.sub(r"!(.)", r"\1", v)
+
     def expand_macro(self, mac: _Macro, args, loc):
+        self.expand(len(mac.body), loc, f"macro `{mac.name}'")
         actual = self.split_macro_args(args, len(mac.params))
         values = {}
         pos = 0
@@ -565,16 +630,31 @@ class Assembler:
                     raise self.err(loc, f"missing value for required parameter `{pname}' "
                                         f"of macro `{mac.name}'")
                 v = default if default is not None else ""
-            if len(v) >= 2 and v[0] == v[-1] == '"':
+            if self.altmacro:
+                v = self._alt_arg(v, loc)
+            elif len(v) >= 2 and v[0] == v[-1] == '"':
                 v = v[1:-1]
             values[pname] = v
         if pos < len(positional):
             raise self.err(loc, f"too many positional arguments for macro `{mac.name}'")
         counter = self.macro_counter
         self.macro_counter += 1
+        body = mac.body
+        if self.altmacro:       # LOCAL names: unique per expansion (GNU as: .LL0001 ...)
+            body = []
+            for bl in mac.body:
+                m = re.match(r"(?i)local\s+(.*)$", bl.text)
+                if m:
+                    for nm in m.group(1).replace(",", " ").split():
+                        self.local_names += 1
+                        values[nm] = f".LL{self.local_names:04x}"
+                    continue
+                body.append(bl)
         names = sorted(values, key=len, reverse=True)
+        alt = r"|(?<![\\\w.$])(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])" \
+            if self.altmacro and names else ""
         pat = re.compile(r"\\(" + "|".join(re.escape(n) for n in names) + r")(?![\w$])|\\@|\\\(\)"
-                         if names else r"\\@|\\\(\)")
+                         + alt if names else r"\\@|\\\(\)")
 
         def sub(m):
             s = m.group(0)
@@ -582,10 +662,10 @@ class Assembler:
                 return str(counter)
             if s == "\\()":
                 return ""
-            return values[m.group(1)]
+            return values[m.group(1) or m.group(2)]
         note = f"in macro `{mac.name}' at {loc.file}:{loc.line}"
         out = []
-        for bl in mac.body:
+        for bl in body:
             t = pat.sub(sub, bl.text)
             for st in split_statements(t):
                 if st.strip():
@@ -596,6 +676,8 @@ class Assembler:
     def directive(self, d, args, loc):
         if d in _IGNORED or d.startswith(".cfi_"):
             return
+        if d == ".machine":
+            return self.machine(args, loc)
         if d in _DATA_SIZES:
             return self.data(_DATA_SIZES[d], args, loc)
         if d in (".set", ".equ", ".equiv", ".eqv"):
@@ -623,15 +705,19 @@ class Assembler:
             if n < 0:
                 raise self.err(loc, f"{d} with negative size")
             fill = self.eval_abs1(parts[1], loc) & 0xFF if len(parts) > 1 else 0
+            self.reserve(n, loc, d)
             return self.emit_bytes(bytes([fill]) * n, loc)
         if d == ".fill":
             parts = enc.split_operands(args)
+            if not parts or not parts[0]:
+                raise self.err(loc, ".fill needs a repeat count")
             rep = self.eval_abs1(parts[0], loc)
             size = self.eval_abs1(parts[1], loc) if len(parts) > 1 else 1
             val = self.eval_abs1(parts[2], loc) if len(parts) > 2 else 0
             size = min(size, 8)
             if rep < 0 or size < 0:
                 raise self.err(loc, "bad .fill arguments")
+            self.reserve(rep * size, loc, ".fill")
             one = (val & 0xFFFFFFFF).to_bytes(8, "big")[-size:] if size else b""
             if size > 4:
                 one = bytes(size - 4) + (val & 0xFFFFFFFF).to_bytes(4, "big")
@@ -648,7 +734,10 @@ class Assembler:
             flags = parts[1].strip().strip('"') if len(parts) > 1 else ""
             if d == ".pushsection":
                 self.section_stack.append(self.cur)
-            return self.switch(self._section(name, flags))
+            sec = self._section(name, flags)
+            if len(parts) > 2 and parts[2].strip().lstrip("@%") == "nobits":
+                sec.nobits = True           # `.section NAME, "aw", @nobits`: no file bytes
+            return self.switch(sec)
         if d == ".popsection":
             if not self.section_stack:
                 raise self.err(loc, ".popsection without .pushsection")
@@ -677,6 +766,7 @@ class Assembler:
         if d == ".rept":
             n = self.eval_abs1(args, loc) if args.strip() else 0
             body = self.collect(loc, {".rept", ".irp", ".irpc"}, ".endr")
+            self.expand(max(n, 0) * max(len(body), 1), loc, ".rept")
             out = []
             for _ in range(max(n, 0)):
                 out.extend(body)
@@ -694,6 +784,7 @@ class Assembler:
             else:
                 vals = list(rest.strip()) or [""]
             pat = re.compile(r"\\" + re.escape(sym) + r"(?![\w$])|\\\(\)")
+            self.expand(len(vals) * max(len(body), 1), loc, d)
             out = []
             for v in vals:
                 for bl in body:
@@ -719,14 +810,48 @@ class Assembler:
             raise self.err(loc, msg or ".err encountered")
         if d == ".abort":
             raise self.err(loc, ".abort detected")
-        if d == ".altmacro":
-            raise self.err(loc, ".altmacro is not supported")
+        if d in (".altmacro", ".noaltmacro"):
+            self.altmacro = d == ".altmacro"
+            return
         raise self.err(loc, f"unknown pseudo-op: `{d}'")
+
+    def machine(self, args, loc):
+        """`.machine CPU|push|pop` (GNU as ppc_machine): the opcode set and the
+        padding of the following code."""
+        name = args.strip().strip('"').lower()
+        if name == "push":
+            if len(self.machine_stack) >= 100:
+                raise self.err(loc, ".machine stack overflow")
+            self.machine_stack.append(self.cpu)
+        elif name == "pop":
+            if not self.machine_stack:
+                raise self.err(loc, ".machine stack underflow")
+            self.cpu = self.machine_stack.pop()
+        else:
+            fresh = not any(s.size for s in self.sections.values())
+            r = enc.parse_cpu(self.cpu, self.sticky if fresh else 0, name)
+            if r is None or r[0] == 0:
+                raise self.err(loc, f"invalid machine `{name}'")
+            self.cpu = r[0]
+            if fresh:
+                self.sticky = r[1]
 
     def switch(self, sec):
         if sec is not self.cur:
             self.prev = self.cur
             self.cur = sec
+
+    def reserve(self, n, loc, what):
+        """Refuse, before allocating, to grow the section past MAX_IMAGE."""
+        if n < 0 or self.cur.size + n > MAX_IMAGE:
+            raise self.err(loc, f"{what} of {n:#x} bytes would make section {self.cur.name} "
+                                f"larger than the {MAX_IMAGE >> 20} MiB image limit")
+
+    def expand(self, count, loc, what):
+        """Refuse repetitions that would expand past MAX_STATEMENTS statements."""
+        self.expanded += count
+        if self.expanded > MAX_STATEMENTS:
+            raise self.err(loc, f"{what} expands to more than {MAX_STATEMENTS} statements")
 
     def emit_bytes(self, data, loc):
         if data:
@@ -745,12 +870,15 @@ class Assembler:
 
     def do_org(self, args, loc):
         parts = enc.split_operands(args)
+        if not parts or not parts[0]:
+            raise self.err(loc, ".org needs an address")
         v, sec = self.eval1(parts[0], loc)
         if sec is not None and sec != self.cur.name:
             raise self.err(loc, "attempt to .org to another section")
         fill = self.eval_abs1(parts[1], loc) & 0xFF if len(parts) > 1 else 0
         if v < self.cur.size:
             raise self.err(loc, "attempt to move .org backwards")
+        self.reserve(v - self.cur.size, loc, ".org")
         self.emit_bytes(bytes([fill]) * (v - self.cur.size), loc)
 
     def align(self, d, args, loc):
@@ -777,20 +905,19 @@ class Assembler:
         count = (-self.cur.size) % amount
         if maxskip is not None and count > maxskip:
             return
+        self.reserve(count, loc, d)
         if amount > self.cur.align:
             self.cur.align = amount
         if count == 0:
             return
         if fill is not None:
             w = 2 if d.endswith("w") else 4 if d.endswith("l") else 1
+            if count % w:
+                raise self.err(loc, f"alignment padding ({count} bytes) not a multiple of {w}")
             pat = (fill & ((1 << (8 * w)) - 1)).to_bytes(w, "big")
             data = (pat * (count // w + 1))[:count]
-        elif self.cur.code and count % 4 == 0:
-            # GNU as (power9/10): nops; a branch over the padding if > 16 bytes
-            if count > 16:
-                data = struct.pack(">I", 0x48000000 | count) + b"\x60\x00\x00\x00" * (count // 4 - 1)
-            else:
-                data = b"\x60\x00\x00\x00" * (count // 4)
+        elif self.cur.code:
+            data = enc.nop_padding(count, self.cpu)
         else:
             data = bytes(count)
         self.events.append(("bytes", self.cur, self.cur.size, data, loc))
@@ -829,13 +956,20 @@ class Assembler:
 
     def incbin(self, args, loc):
         parts = enc.split_operands(args)
+        if not parts or not parts[0]:
+            raise self.err(loc, ".incbin needs a file name")
         name = parse_strings(parts[0])[0].decode() if parts[0].startswith('"') else parts[0]
         path = self._find_file(name, loc)
         if path is None:
             raise self.err(loc, f"file not found: {name}")
-        data = open(path, "rb").read()
+        self.reserve(os.path.getsize(path), loc, ".incbin")
+        with open(path, "rb") as f:
+            data = f.read()
         skip = self.eval_abs1(parts[1], loc) if len(parts) > 1 else 0
         count = self.eval_abs1(parts[2], loc) if len(parts) > 2 else len(data) - skip
+        if skip < 0 or count < 0:
+            raise self.err(loc, ".incbin skip and count must not be negative")
+        self.reserve(len(data[skip:skip + count]), loc, ".incbin")
         self.emit_bytes(data[skip:skip + count], loc)
 
     # ----------------------------------------------------------------- layout
@@ -893,6 +1027,7 @@ class Assembler:
             raise UndefinedSymbol(self._pretty(name))
 
         lines = []
+        encoded = {}        # symbol-free 4-byte encodings, as bytes
         for ev in self.events:
             kind, sec, off = ev[0], ev[1], ev[2]
             addr = sec.base + off
@@ -928,9 +1063,16 @@ class Assembler:
                 lines.append((addr, loc.file, loc.line))
                 continue
             # instruction
+            hit = encoded.get((ev[3], ev[4], ev[6]))
+            if hit is not None:
+                image[addr:addr + 4] = hit
+                lines.append((addr, ev[5].file, ev[5].line))
+                continue
             mn, args, loc = ev[3], ev[4], ev[5]
-            word = self.encode(mn, args, addr, lookup, loc)
-            image[addr:addr + 4] = struct.pack(">I", word)
+            word, size = self.encode(mn, args, addr, lookup, loc, ev[6])
+            if (mn, args, ev[6]) in self._encoded and size == 4:
+                encoded[(mn, args, ev[6])] = word.to_bytes(4, "big")
+            image[addr:addr + size] = word.to_bytes(size, "big")
             lines.append((addr, loc.file, loc.line))
         lines.sort(key=lambda t: t[0])
         symbols = {}
@@ -957,62 +1099,36 @@ class Assembler:
         sections = [(s.name, s.base, s.size, s.code) for s in order if s.size]
         return AsmResult(bytes(image), symbols, entry, lines, sections)
 
-    def encode(self, mn, args, addr, lookup, loc):
+    def encode(self, mn, args, addr, lookup, loc, cpu):
+        key = (mn, args, cpu)
+        hit = self._encoded.get(key)
+        if hit is not None:
+            return hit
+        used = []
+
+        def watched(name):
+            used.append(name)
+            return lookup(name)
+
         def evaluate(text):
-            ev = Evaluator(lookup, dot=(addr, "*"))
+            ev = Evaluator(watched, dot=(addr, "*"))
             v, sec = ev.evaluate(text)
             return v, ev.used_suffix, sec is not None
         try:
-            ops = enc.split_operands(args)
-            return enc.encode(mn, ops, addr, evaluate)
-        except enc.UnknownMnemonic as e:
-            try:
-                w = _keystone(mn, args, addr, evaluate)
-            except UndefinedSymbol:
-                w = None
-            except (enc.EncodeError, ExprError):
-                w = None
-            if w is None:
-                raise self.err(loc, str(e))
-            return w
+            res = enc.encode(mn, args, addr, evaluate, cpu)
+            if not used and "." not in args:        # no symbol, no `.`: same bytes anywhere
+                self._encoded[key] = res
+            return res
         except UndefinedSymbol as e:
             raise self.err(loc, f"undefined symbol `{e.name}'")
         except (enc.EncodeError, ExprError) as e:
             raise self.err(loc, str(e))
 
 
-_KS = None
-
-
-def _keystone(mn, args, addr, evaluate):
-    """Fallback for mnemonics missing from our tables: numeric operands only."""
-    global _KS
-    if not re.fullmatch(r"[a-z][a-z0-9_.]*", mn):
-        return None
-    try:
-        if _KS is None:
-            from keystone import KS_ARCH_PPC, KS_MODE_BIG_ENDIAN, KS_MODE_PPC64, Ks
-            _KS = Ks(KS_ARCH_PPC, KS_MODE_PPC64 | KS_MODE_BIG_ENDIAN)
-        ops = []
-        for o in enc.split_operands(args):
-            if o.endswith(")") and "(" in o:
-                d, r = enc.split_mem(o)
-                ops.append(f"{evaluate(d)[0]}({evaluate(r)[0]})")  # noqa
-            else:
-                ops.append(str(evaluate(o)[0]))
-        enc_bytes, _ = _KS.asm(f"{mn} {', '.join(ops)}".strip(), addr)
-    except (ExprError, enc.EncodeError):
-        raise
-    except Exception:
-        return None
-    if not enc_bytes or len(enc_bytes) != 4:
-        return None
-    return struct.unpack(">I", bytes(enc_bytes))[0]
-
-
 # ----------------------------------------------------------------------- API
-def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_dirs=()) -> AsmResult:
-    a = Assembler(filename, defsyms, include_dirs)
+def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_dirs=(),
+             cpu=None) -> AsmResult:
+    a = Assembler(filename, defsyms, include_dirs, cpu=cpu)
     try:
         a.run(source)
         return a.pass2()
@@ -1020,14 +1136,14 @@ def assemble(source: str, *, filename: str = "<stdin>", defsyms=None, include_di
         raise AsmError(filename, 0, "", "expression or macro recursion too deep")
 
 
-def assemble_file(path: str, *, defsyms=None, include_dirs=()) -> AsmResult:
+def assemble_file(path: str, *, defsyms=None, include_dirs=(), cpu=None) -> AsmResult:
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
     except OSError as e:
         raise UserError(f"{path}: cannot read: {e.strerror}")
     dirs = [os.path.dirname(path) or "."] + list(include_dirs)
-    return assemble(text, filename=path, defsyms=defsyms, include_dirs=dirs)
+    return assemble(text, filename=path, defsyms=defsyms, include_dirs=dirs, cpu=cpu)
 
 
 def parse_defsym(text: str) -> tuple[str, int]:

@@ -22,10 +22,13 @@ REG_NAMES.update({"sp": 1, "rtoc": 2, "lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 
                   "xer": 1, "lr": 8, "ctr": 9, "dsisr": 18, "dar": 19, "dec": 22,
                   "sdr1": 25, "srr0": 26, "srr1": 27})
 
-RELOC_SUFFIXES = ("highesta", "highest", "highera", "higher", "higha", "high", "ha", "h", "l")
+RELOC_SUFFIXES = ("highesta", "highest", "highera", "higher", "higha", "high", "ha", "h", "l",
+                  "pcrel", "notoc")
 
 
 def apply_suffix(value: int, suffix: str) -> int:
+    if suffix in ("pcrel", "notoc"):     # the encoder makes @pcrel PC-relative
+        return value
     v = value & 0xFFFFFFFFFFFFFFFF
     if suffix == "l":
         return v & 0xFFFF
@@ -64,7 +67,20 @@ _TOKEN = re.compile(r"""
     )""", re.X)
 
 
+_TOKENS: dict[str, list] = {}
+
+
 def tokenize(text: str):
+    """Tokens of `text` (cached: the same operand text recurs in big sources)."""
+    toks = _TOKENS.get(text)
+    if toks is None:
+        toks = _tokenize(text)
+        if len(_TOKENS) < 100_000:
+            _TOKENS[text] = toks
+    return toks
+
+
+def _tokenize(text: str):
     pos = 0
     out = []
     text = text.rstrip()
@@ -116,10 +132,18 @@ class Evaluator:
         self.used_suffix = None
 
     def evaluate(self, text: str):
-        self.toks = tokenize(text)
+        self.toks = toks = tokenize(text)
         self.i = 0
-        if not self.toks:
+        if not toks:
             raise ExprError("missing operand")
+        if len(toks) == 3 and toks[1][0] == "op" and toks[1][1] in "+-" and \
+                toks[0][0] != "op" and toks[2][0] != "op":     # fast path: a + b, a - b
+            self.i = 0
+            a = self._primary()
+            self.i = 2
+            b = self._primary()
+            self.i = 3
+            return self._apply(toks[1][1], a, b)
         v = self._or()
         if self.i < len(self.toks) and self.toks[self.i] == ("op", "@"):
             self.i += 1
@@ -127,8 +151,10 @@ class Evaluator:
                 raise ExprError("bad relocation suffix")
             suf = self.toks[self.i][1].lower()
             self.i += 1
-            if suf not in RELOC_SUFFIXES:
-                raise ExprError(f"unknown relocation suffix @{suf}")
+            if suf not in RELOC_SUFFIXES or (self.i < len(self.toks)
+                                             and self.toks[self.i] == ("op", "@")):
+                raise ExprError(f"unsupported relocation @{suf} (no GOT, PLT or TOC in a "
+                                f"flat image)")
             self.used_suffix = suf
             v = (apply_suffix(v[0], suf), None)
         if self.i != len(self.toks):
@@ -227,7 +253,10 @@ class Evaluator:
             raise ExprError("missing operand")
         self.i += 1
         if k == "num":
-            return (parse_int(t), None)
+            try:
+                return (parse_int(t), None)
+            except ValueError:
+                raise ExprError(f"invalid number `{t}'")
         if k == "chr":
             return (_char_value(t), None)
         if k == "reg":
