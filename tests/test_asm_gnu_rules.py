@@ -34,6 +34,17 @@ def test_prefixed_pcrel_is_one_eight_byte_instruction():
     assert words("pla 3,x@pcrel\nx: nop") == [0x06100000, 0x38600008, 0x60000000]
 
 
+def test_pld_got_pcrel_is_relaxed_to_pla_as_ld_does():
+    # GNU as + ld -N: `pld 3,x@got@pcrel` of a local x links as `pla 3,x-.` (06100000 38600010)
+    assert words("pld 3,x@got@pcrel\nnop\nnop\nx: nop") == [0x06100000, 0x38600010,
+                                                              0x60000000, 0x60000000, 0x60000000]
+
+
+def test_got_pcrel_on_other_instructions_is_refused():
+    with pytest.raises(AsmError, match="@got@pcrel needs a GOT entry"):
+        assemble("plwz 3,x@got@pcrel\nx: nop", filename="t.S")
+
+
 def test_prefixed_instruction_does_not_cross_64_bytes():
     w = words(".rept 15\nnop\n.endr\npnop")
     assert len(w) == 18 and w[15] == 0x60000000 and w[16:] == [0x07000000, 0]
@@ -118,7 +129,7 @@ def test_alignment_fill_must_divide_the_padding():
     ("nop\n.balign 1<<62\n", "image limit"),
     (".machine bogus\n", "invalid machine `bogus'"),
     (".machine pop\n", ".machine stack underflow"),
-    ("pld 3, x@got@pcrel\nx: nop\n", "unsupported relocation @got"),
+    ("ld 3, x@got(2)\nx: nop\n", "unsupported relocation @got"),
 ])
 def test_bad_input_is_one_error(src, needle):
     with pytest.raises(AsmError) as ei:

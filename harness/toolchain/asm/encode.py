@@ -14,6 +14,8 @@ prefixed instruction (value = prefix << 32 | suffix).
 """
 from __future__ import annotations
 
+import re
+
 from harness.toolchain import ppcops
 from harness.toolchain.ppc_opcodes import CPUS, OPERANDS, POWERPC_OPCODES, PREFIX_OPCODES
 
@@ -248,8 +250,31 @@ def _count_provided(s, pos, ops, k):
     return total, provided, nopt
 
 
+_GOT_PCREL = re.compile(r"@got@pcrel\b", re.IGNORECASE)
+
+
+def relax_got_pcrel(mn: str, args: str):
+    """``pld RT,sym@got@pcrel`` becomes ``pla RT,sym@pcrel``, as GNU ld relaxes it.
+
+    A flat image has no GOT and every symbol is local, so the link-time
+    optimisation GNU ld applies to R_PPC64_GOT_PCREL34 on a ``pld`` of a
+    non-preemptible symbol (bfd/elf64-ppc.c, ppc64_elf_relocate_section: the
+    ``pld`` is rewritten to ``paddi RT,0,sym-.,1``) always applies; the bytes
+    are then those of ``ld -N``'s output.  Any other instruction with
+    @got@pcrel would need a GOT entry and is refused.
+    """
+    if not _GOT_PCREL.search(args):
+        return mn, args
+    if mn != "pld":
+        raise EncodeError(f"@got@pcrel needs a GOT entry, which a flat image does not have "
+                          f"(only `pld' is relaxed to `pla', as GNU ld does): `{mn}'")
+    return "pla", _GOT_PCREL.sub("@pcrel", args)
+
+
 def encode(mn: str, args: str, addr: int, evaluate, cpu: int = DEFAULT_CPU):
     mn = mn.lower()
+    if "@" in args:
+        mn, args = relax_got_pcrel(mn, args)
     ent = table(cpu).get(mn)
     if ent is None:
         raise UnknownMnemonic(f"unrecognized opcode: `{mn}'")
