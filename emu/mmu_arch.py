@@ -94,7 +94,7 @@ class ArchitectedMmu:
         self._caches.pop(cpu.index, None)
         self._pcache.clear()
 
-    def invalidate_page(self, cpus, ea: int, size: int) -> None:
+    def invalidate_page(self, cpus, ea: int, size: int, issuer=None) -> None:
         """Forget the cached translations of the `size`-byte page at `ea` on these
         threads, in every translation context (a radix tlbie/tlbiel with IS=0)."""
         first = (ea & ~(size - 1)) >> 12
@@ -106,7 +106,17 @@ class ArchitectedMmu:
                 for page in range(first, first + (size >> 12)):
                     for code in (0, 1, 2):
                         pages.pop((page << 2) | code, None)
-            c.core.flush_tlb()
+        self._flush_unicorn(cpus, issuer)
+
+    @staticmethod
+    def _flush_unicorn(cpus, issuer) -> None:
+        """Flush the execution cores' TLBs: the issuing thread's now (it is the one
+        running), the others' before they next run (the threads run in turn)."""
+        for c in cpus:
+            if issuer is None or c is issuer:
+                c.core.flush_tlb()
+            else:
+                c.core.flush_tlb_before_next_run()
 
     def invalidate_all(self, machine) -> None:
         """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
@@ -153,9 +163,9 @@ class ArchitectedMmu:
             if size is None:
                 for c in cpus:
                     self._caches.pop(c.index, None)
-                    c.core.flush_tlb()
+                self._flush_unicorn(cpus, cpu)
             else:
-                self.invalidate_page(cpus, cpu.gpr(rb) & ~0xFFF, size)
+                self.invalidate_page(cpus, cpu.gpr(rb) & ~0xFFF, size, cpu)
         # tlbiel and the SLB instructions: this thread only (machine.mmu_instruction
         # then calls invalidate() and flushes this thread's Unicorn TLB)
 

@@ -122,6 +122,7 @@ class UnicornCore:
         self.uc = uc
         self._fault_pages = []        # index -> page EA
         self._fault_index = {}        # page EA -> index (one entry per page: no growth per exit)
+        self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._stop_requested = False
@@ -255,6 +256,12 @@ class UnicornCore:
         self._fault_pages.clear()
         self._fault_index.clear()
         self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def flush_tlb_before_next_run(self) -> None:
+        """Another thread's tlbie: this core is not running (the threads run in
+        turn), so its TLB is flushed once, when it next runs, however many tlbie
+        came in between."""
+        self._tlb_stale = True
 
     def invalidate_code(self, pa: int, length: int) -> None:
         """Drop translated code after Python wrote memory (Unicorn does not)."""
@@ -399,6 +406,9 @@ class UnicornCore:
         boundary), a hook stops the core, or an access faults."""
         if self._sprg3_pending is not None:
             self._apply_native_sprg3()
+        if self._tlb_stale:
+            self._tlb_stale = False
+            self.flush_tlb()
         c = self.counter
         c.count = 0
         c.limit = limit
