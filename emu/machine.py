@@ -80,6 +80,7 @@ class Machine:
         if ram_size > MAX_RAM:
             raise ValueError(f"RAM of {ram_size:#x} bytes is larger than ppcvec's real address "
                              f"space ({MAX_RAM:#x} bytes below its private pages)")
+        self.firmware = None         # PowerNV firmware called at its entry point (emu.opal)
         self.ram = Ram(ram_size)
         self.events = EventLog()
         self.watch_sprs = set(watch_sprs)
@@ -90,6 +91,8 @@ class Machine:
         self._storm_hit = None
         self.cpus = [Cpu(self, i, model) for i in range(ncpus)]
         self.total_insns = 0
+        self.clock = 0               # instructions retired by all CPUs + fast-forwards
+        self.tb_scale = 1            # timebase ticks per instruction (Cpu.tb)
         self.outcome = None
         self.detail = ""
         self.exit_code = None

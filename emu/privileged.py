@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .bits import (MSR_LE, MSR_S, FSCR_DSCR, FSCR_IC_SCV, FSCR_SCV, FSCR_TAR, MASK64, MSR_DR, MSR_EE, MSR_HV,
                    MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF, SRR1_PROGILL, SRR1_PROGPRIV,
-                   SRR1_PROGTRAP, ibm_bit)
+                   SRR1_PROGTRAP, LPCR_GTSE, ibm_bit)
 from .interrupts import InterruptRequest
 
 
@@ -114,6 +114,7 @@ SPR_ACCESS = {
     313: ("hrmor", "hv", "hv"), 314: ("hsrr0", "hv", "hv"), 315: ("hsrr1", "hv", "hv"),
     318: ("lpcr", "hv", "hv"), 319: ("lpidr", "hv", "hv"), 339: ("heir", "hv", "hv"),
     464: ("ptcr", "hv", "hv"), 816: ("asdr", "hv", "hv"), 815: ("tar", "user", "user"), 855: ("psscr", "sv", "sv"),
+    796: ("siar", "sv", "sv"), 797: ("sdar", "sv", "sv"),
     896: ("ppr", "user", "user"), 1008: ("hid0", "hv", "hv"), 1023: ("pir", None, "sv"),
 }
 # Problem-state access to these user SPRs is gated by an FSCR facility (ISA III 9.2)
@@ -233,6 +234,17 @@ def mtmsr_keeps_me_le_s(cur: int, new: int) -> int:
     return (new & ~keep) | (cur & keep)
 
 
+def check_tlbie(cpu, addr, insn, what):
+    """tlbie and tlbsync are hypervisor privileged when LPCR[GTSE]=0 and privileged
+    when LPCR[GTSE]=1 (Power ISA v3.0B Book III 5.10.1 tlbie, tlbsync: "If
+    LPCR[GTSE]=0 this instruction is hypervisor privileged"; QEMU GEN_PRIV /
+    gen_tlbie: a guest with GTSE may issue them; kvm-unit-tests mmu tlbie test)."""
+    if cpu.state.lpcr & LPCR_GTSE:
+        check_sv(cpu, addr, insn, what)
+    else:
+        check_hv(cpu, addr, insn, what)
+
+
 def emulate_mtmsrd(cpu, addr, insn, wide=True):
     check_sv(cpu, addr, insn, "mtmsrd" if wide else "mtmsr")
     rs = (insn >> 21) & 31
@@ -333,7 +345,7 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
             raise program(addr, insn, SRR1_PROGTRAP, "trap")
         if xo in (306, 274):  # tlbie, tlbiel: HV-privileged unless LPCR[GTSE] (radix guests)
             if xo == 306:
-                check_hv(cpu, addr, insn, "tlbie")
+                check_tlbie(cpu, addr, insn, "tlbie")
             else:
                 check_sv(cpu, addr, insn, "tlbiel")
             cpu.mmu_op("tlbie" if xo == 306 else "tlbiel", addr, insn)
@@ -344,7 +356,7 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
                         851: "slbmfev", 979: "slbfee"}[xo], addr, insn)
             return addr + 4
         if xo == 566:         # tlbsync
-            check_hv(cpu, addr, insn, "tlbsync")
+            check_tlbie(cpu, addr, insn, "tlbsync")
             return addr + 4
         if xo == 598 or xo == 854:   # sync/ptesync, eieio: ordering only
             return addr + 4

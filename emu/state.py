@@ -16,7 +16,7 @@ SPR_FIELDS = (
     "lpcr", "fscr", "hfscr", "srr0", "srr1", "hsrr0", "hsrr1", "sprg0", "sprg1", "sprg2",
     "sprg3", "hsprg0", "hsprg1", "dar", "dsisr", "hdar", "hdsisr", "heir", "cfar", "pir",
     "pvr", "pidr", "lpidr", "ptcr", "hrmor", "hid0", "sdr1", "amr", "tar", "dscr", "psscr",
-    "ppr", "asdr",
+    "ppr", "asdr", "siar", "sdar",
 )
 
 
@@ -55,6 +55,8 @@ class CpuState:
     dscr: int = 0
     psscr: int = 0
     ppr: int = 0
+    siar: int = 0          # Sampled Instruction Address (set by Trace interrupts)
+    sdar: int = 0          # Sampled Data Address
     asdr: int = 0          # Access Segment Descriptor Register (HDSI/HISI guest real address)
     # Decrementers: value at `dec_tb` (timebase when last written); they count down
     # one per timebase tick (see CpuState.tb_at / emu.cpu).

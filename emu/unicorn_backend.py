@@ -122,6 +122,8 @@ class UnicornCore:
         uc.mem_map_ptr(0, ram.size, UC_PROT_ALL, ram.address)
         self.uc = uc
         self._fault_pages = []        # index -> page EA
+        self._fault_index = {}        # page EA -> index (one entry per page: no growth per exit)
+        self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._stop_requested = False
@@ -254,7 +256,14 @@ class UnicornCore:
     # ---------------------------------------------------------- caches
     def flush_tlb(self) -> None:
         self._fault_pages.clear()
+        self._fault_index.clear()
         self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def flush_tlb_before_next_run(self) -> None:
+        """Another thread's tlbie: this core is not running (the threads run in
+        turn), so its TLB is flushed once, when it next runs, however many tlbie
+        came in between."""
+        self._tlb_stale = True
 
     def invalidate_code(self, pa: int, length: int) -> None:
         """Drop translated code after Python wrote memory (Unicorn does not)."""
@@ -297,8 +306,11 @@ class UnicornCore:
                     entry.perms = _PROT_TABLE[perms]
                     return True
             # a fault, or a real address outside RAM: route the page to the fault range
-            idx = len(self._fault_pages)
-            self._fault_pages.append(vaddr & PAGE_MASK)
+            page = vaddr & PAGE_MASK
+            idx = self._fault_index.get(page)
+            if idx is None:
+                idx = self._fault_index[page] = len(self._fault_pages)
+                self._fault_pages.append(page)
             entry.paddr = FAULT_BASE + (idx << 12)
             entry.perms = UC_PROT_ALL
             return True
@@ -405,6 +417,9 @@ class UnicornCore:
             self._apply_native_sprg3()
         if not count:
             self._stepped = False
+        if self._tlb_stale:
+            self._tlb_stale = False
+            self.flush_tlb()
         c = self.counter
         c.count = 0
         c.limit = limit

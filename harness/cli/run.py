@@ -6,7 +6,7 @@ import json
 import sys
 
 from emu.storm import DEFAULT_STORM_LIMIT
-
+from harness.errors import UserError
 from harness.loader.boot import MACHINES, parse_size
 from harness.loader.images import load_image
 from harness.run.report import TraceWriter, summary_lines
@@ -56,7 +56,43 @@ def options_from_args(args) -> RunOptions:
                       hv_options=hv if args.machine == "pseries" else {})
 
 
+def cmd_run_kernel(args) -> int:
+    """`ppcvec run --kernel K [--append S] [--initrd F] [BIOS]`: boot a kernel the way
+    ppcvec-qemu-system-ppc64 does (pseries: ELF at 0x400000, BIOS image at 0;
+    powernv: ELF at 0x20000000 behind ppcvec's OPAL), the console on stdout, then
+    the usual summary.  The RTAS clock starts at the epoch: deterministic."""
+    from harness.cli import qemu_compat, qemu_machine
+    from harness.run.api import Result
+    if len(args.images) > 1:
+        raise UserError("ppcvec run --kernel: at most one IMAGE (the firmware, -bios)")
+    o = qemu_compat.Options()
+    o.machine = args.machine or "pseries"
+    o.cpu, o.smp, o.ram = args.cpu, args.smp, parse_size(args.ram)
+    o.kernel, o.append, o.initrd = args.kernel, args.append, args.initrd
+    o.bios = args.images[0] if args.images else None
+    out = sys.stdout
+
+    def console(data: bytes) -> None:
+        out.write(data.decode("latin-1"))
+
+    m, mt = qemu_machine.build(o, wall_clock=False)
+    qemu_machine.boot(m, mt, o, console)
+    r = m.run(args.max_insns)
+    res = Result(image=args.kernel, machine=mt.name, cpu=m.model.name, outcome=r.outcome,
+                 exit_code=r.exit_code, insns=r.insns, cpus=r.cpus, interrupts=r.interrupts,
+                 dumps={}, detail=r.detail, hcalls=r.hcalls)
+    if args.json:
+        print(json.dumps(res.to_json_dict(), sort_keys=False))
+    else:
+        print("\n".join(summary_lines(res)))
+    return 2 if r.outcome == "error" else 0
+
+
 def cmd_run(args) -> int:
+    if args.kernel:
+        return cmd_run_kernel(args)
+    if not args.images:
+        raise UserError("ppcvec run: give IMAGE... or --kernel FILE")
     opts = options_from_args(args)
     rc = 0
     for path in args.images:
@@ -95,7 +131,12 @@ def cmd_run(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run images (raw, ELF or .S) on a machine")
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("images", nargs="*", metavar="IMAGE")
+    p.add_argument("--kernel", metavar="FILE",
+                   help="boot an ELF kernel as QEMU -kernel does (pseries 0x400000, powernv "
+                        "0x20000000 with ppcvec's OPAL); IMAGE, if given, is the -bios image")
+    p.add_argument("--append", metavar="STRING", help="with --kernel: /chosen/bootargs")
+    p.add_argument("--initrd", metavar="FILE", help="with --kernel: an initial RAM disk")
     add_machine_options(p)
     p.add_argument("--dump", action="append", default=[], metavar="ADDR:LEN",
                    help="print LEN bytes of memory at real address ADDR after the run")
