@@ -27,6 +27,7 @@ typedef struct {
     ppcvec_stop_fn stop; /* uc_emu_stop, passed in from the Python binding    */
     uint64_t selfloop;   /* 1: stopped at a one-instruction block repeating   */
     uint64_t ignore_addr;/* a one-instruction loop known not to be `b .`     */
+    uint64_t exact;      /* 1: never start a block that would pass the limit  */
 } ppcvec_counter;
 
 void ppcvec_count_block(void *uc, uint64_t address, uint32_t size, void *user)
@@ -38,6 +39,14 @@ void ppcvec_count_block(void *uc, uint64_t address, uint32_t size, void *user)
             c->stopped = 1;
             c->stop(uc);
         }
+        return;
+    }
+    /* The slice that ends the instruction budget: a block that would run past the
+     * limit is not started (the caller single-steps the rest), so a run never
+     * retires more than its budget. */
+    if (c->exact && c->count + (size >> 2) > c->limit) {
+        c->stopped = 1;
+        c->stop(uc);
         return;
     }
     /* A one-instruction block entered twice in a row is a loop on itself: stop so

@@ -20,6 +20,8 @@ from .privileged import Halt, Trap, emulate, illegal
 from .registers import field_masks, field_resets, implemented
 from .state import CpuState
 from .storage import first_fault, storage_access
+from .storm import STORM_KINDS, StormDetector
+from .timebase import tb_read_trap
 from .unicorn_backend import UnicornCore
 
 _U32BE = struct.Struct(">I")
@@ -109,9 +111,13 @@ class Cpu(InterruptSources):
         self.pdbell = False
         self._async_dirty = False    # something that gates an asynchronous interrupt changed
         self.stop_ec = False
+        self.ext_irq = False         # External exception (pseries: XICS presented an IPI)
+        self.prodded = False         # pseries H_PROD before H_CEDE
         self.deliveries = 0          # interrupts delivered so far (trace: did a step interrupt?)
         self._tracing = False        # inside run_traced: one instruction per step
         self._step_reason = None     # SliceResult.reason of the last run_slice
+        limit = getattr(machine, "storm_limit", 0)
+        self.storm = StormDetector(limit) if limit else None    # emu.storm
         self.sync_msr()
 
     # ------------------------------------------------------------ registers
@@ -163,8 +169,12 @@ class Cpu(InterruptSources):
         self.core.set_fpscr(v)
 
     def tb(self) -> int:
-        """Deterministic timebase: one tick per instruction retired on this CPU."""
-        return self.insns + self.core.counter.count
+        """Deterministic timebase, one for the whole machine (so it is consistent
+        across CPUs, as the architecture requires of the TB of all threads):
+        `Machine.tb_scale` ticks per instruction retired by any CPU (the CPUs run
+        in turn), plus the time fast-forwarded while every CPU waited."""
+        m = self.machine
+        return (m.clock + self.core.counter.count) * m.tb_scale
 
     def read_spr(self, name: str) -> int:
         """The value of SPR storage field `name` (emu.registers), live for the
@@ -230,6 +240,8 @@ class Cpu(InterruptSources):
         old = st.msr
         if new & MSR_PR:
             new |= MSR_EE | MSR_IR | MSR_DR   # problem state always translates (ISA III 4.2.1)
+        if self.machine.hypervisor is not None:
+            new = self.machine.hypervisor.partition_msr(new)
         st.msr = new
         if (old ^ new) & (MSR_EE | MSR_HV | MSR_PR):
             self._async_dirty = True             # may unmask a pending asynchronous interrupt
@@ -293,9 +305,16 @@ class Cpu(InterruptSources):
         Returns the next PC, or None when this CPU halts."""
         self.last_trap_pc = x
         try:
+            fw = self.machine.firmware
+            if fw is not None and x == fw.entry:
+                return fw.call(self)           # PowerNV: an OPAL call (emu.opal)
             if kind in ("program", "syscall", "hv_emu", "fu"):
                 insn = self.fetch_word(x)
                 op = insn >> 26
+                if op == 0 and (tbr := tb_read_trap(insn)) is not None:
+                    tb = self.tb()
+                    self.set_gpr(tbr[0], tb if tbr[1] == "tbl" else tb >> 32)
+                    return x + 4
                 if kind == "program" and op in (59, 63):
                     raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
                                                 reason="floating-point enabled exception"))
@@ -378,11 +397,22 @@ class Cpu(InterruptSources):
             self.idle = True
             self.core.request_stop()
         apply_delivery(st, dl)
+        if self.machine.hypervisor is not None:
+            st.msr = self.machine.hypervisor.partition_msr(st.msr)
         self.deliveries += 1
         if dl.lr is not None:
             self.core.set_lr_ctr(dl.lr, dl.ctr)
         self.sync_msr()
         ev.emit_interrupt(ie)
+        sd = self.storm
+        if sd is not None:
+            if req.kind in STORM_KINDS:
+                p = sd.see((req.kind, req.insn_addr, dl.vector, dl.dar))
+                if p:
+                    self.machine.storm_detected(self, sd.cycle(p))
+                    sd.reset()
+            else:
+                sd.break_chain()
         return dl.vector
 
     # ------------------------------------------------------------ system instructions
@@ -400,16 +430,17 @@ class Cpu(InterruptSources):
     def runnable(self) -> bool:
         return self.halted is None and not self.idle
 
-    def run_slice(self, limit: int, step: bool = False) -> int:
+    def run_slice(self, limit: int, step: bool = False, exact: bool = False) -> int:
         """Run up to `limit` instructions (or exactly one with `step`); return how
-        many were retired."""
+        many were retired.  `exact` (the slice that ends the budget): never more
+        than `limit`, the instructions a whole block would overshoot are stepped."""
         if self.at_breakpoint and not step:
             # resume from a breakpoint: execute the instruction under it first
             self.at_breakpoint = False
             n = self.run_slice(1, step=True)
             if not self.runnable() or limit <= n:
                 return n
-            return n + self.run_slice(limit - n)
+            return n + self.run_slice(limit - n, exact=exact)
         if self.state.msr & MSR_TRACE and not self._tracing:
             return self.run_traced(1 if step else limit, check_breakpoints=not step)
         self.at_breakpoint = False
@@ -420,19 +451,29 @@ class Cpu(InterruptSources):
         if until_dec is not None and until_dec < limit:
             limit = max(until_dec, 1)
         try:
-            res = self.core.step(self.pc) if step else self.core.run(self.pc, limit)
+            if step:
+                res = self.core.step(self.pc)
+            else:
+                res = self.core.run(self.pc, limit, exact=exact and self.core.exact_count)
+                if (exact and res.reason == "limit" and res.executed == 0
+                        and self.core.exact_count):
+                    # the next block is longer than what is left: one instruction at a time
+                    return self.run_slice(1, step=True)
         except Halt as h:
             self.halt(h.reason, self.last_trap_pc or self.pc, h.detail)
             self._step_reason = "halt"
             return 0
         self._step_reason = res.reason
         self.insns += res.executed
+        self.machine.clock += res.executed
         self.core.counter.count = 0           # retired: now in self.insns (tb() counts once)
         self.pc = res.pc
         if self.halted is not None and self.last_trap_pc is not None and res.reason == "stopped":
             self.pc = self.last_trap_pc      # attn/stop/checkstop: where the CPU stopped
         if res.reason == "fault":
-            self.insns += 1 if res.fault_access == FETCH else 0
+            if res.fault_access == FETCH:
+                self.insns += 1
+                self.machine.clock += 1
             try:
                 self.pc = self.handle_fault(res)
             except Halt as h:
@@ -481,6 +522,10 @@ class Cpu(InterruptSources):
             n += k
             if (k and self.deliveries == before and self.halted is None
                     and self._step_reason in ("limit", "stopped") and trace_after(msr, insn)):
+                # SIAR = the traced instruction (Power ISA v3.1 Book III 7.5.15 Trace
+                # Interrupt: "SIAR Set to the effective address of the instruction
+                # that caused the Trace interrupt"; kvm-unit-tests test_trace)
+                self.state.siar = pc
                 self.pc = self.deliver(InterruptRequest(
                     "trace", self.pc, pc, insn, srr1_bits=SRR1_TRACE,
                     reason="single-step trace" if msr & MSR_SE else "branch trace"))
@@ -496,8 +541,10 @@ class Cpu(InterruptSources):
         return self.insns_until_async()
 
     def fast_forward(self, n: int) -> None:
-        """Account `n` iterations of the branch-to-self and wake up."""
+        """Account `n` iterations of the branch-to-self and wake up (the machine's
+        timebase moves on by as much)."""
         self.insns += n
+        self.machine.clock += n
         self.idle = False
 
     def is_branch_to_self(self, pc: int) -> bool:

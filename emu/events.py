@@ -34,6 +34,8 @@ class InterruptEvent:
     lev: int | None = None
     reason: str = ""
     insns: int = 0            # instructions the CPU had retired when it happened
+    number: int = 0           # interrupt number on this machine, from 1 (EventLog)
+    repeats: int = 0          # identical interrupts after this one not stored (EventLog cap)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,10 +85,24 @@ class HaltEvent:
     detail: str = ""
 
 
+EVENT_CAP = 50_000     # events of each class kept per machine (memory bounded at any budget)
+
+
+def same_interrupt(a: InterruptEvent, b: InterruptEvent) -> bool:
+    """Two deliveries that read the same in a summary (collapsed "×N")"""
+    return (a.cpu == b.cpu and a.kind == b.kind and a.insn_addr == b.insn_addr
+            and a.vector == b.vector)
+
+
 @dataclass
 class EventLog:
     """Per-machine ordered event list with listeners (the debugger and the
-    invariant checker subscribe; the plain run adds nothing per instruction)."""
+    invariant checker subscribe; the plain run adds nothing per instruction).
+
+    Memory is bounded: each class keeps its first `cap` events; after that an
+    interrupt identical to the last one kept (`same_interrupt`) only counts in
+    its `repeats`, any other is counted in `dropped_*`.  Listeners see every
+    event."""
     interrupts: list = field(default_factory=list)
     spr_writes: list = field(default_factory=list)
     halts: list = field(default_factory=list)
@@ -94,6 +110,10 @@ class EventLog:
     seq: int = 0
     listeners: list = field(default_factory=list)
     record_spr_writes: bool = True
+    cap: int = EVENT_CAP
+    interrupt_count: int = 0
+    dropped_interrupts: int = 0
+    dropped_other: int = 0
 
     def next_seq(self) -> int:
         s = self.seq
@@ -101,18 +121,33 @@ class EventLog:
         return s
 
     def emit_interrupt(self, ev) -> None:
-        self.interrupts.append(ev)
+        self.interrupt_count += 1
+        ev.number = self.interrupt_count
+        ints = self.interrupts
+        if len(ints) < self.cap:
+            ints.append(ev)
+        elif same_interrupt(ints[-1], ev):
+            ints[-1].repeats += 1
+        else:
+            self.dropped_interrupts += 1
         for fn in self.listeners:
             fn(ev)
 
+    def _keep(self, lst, ev) -> None:
+        if len(lst) < self.cap:
+            lst.append(ev)
+        else:
+            self.dropped_other += 1
+
     def emit(self, ev) -> None:
         if isinstance(ev, InterruptEvent):
-            self.interrupts.append(ev)
-        elif isinstance(ev, SprWriteEvent):
-            self.spr_writes.append(ev)
+            self.emit_interrupt(ev)
+            return
+        if isinstance(ev, SprWriteEvent):
+            self._keep(self.spr_writes, ev)
         elif isinstance(ev, HaltEvent):
-            self.halts.append(ev)
+            self._keep(self.halts, ev)
         elif isinstance(ev, HcallEvent):
-            self.hcalls.append(ev)
+            self._keep(self.hcalls, ev)
         for fn in self.listeners:
             fn(ev)

@@ -118,6 +118,8 @@ class InterruptSources:
             return None
         if self.hdbell:
             return "hdoorbell"
+        if self.ext_irq:
+            return "external"
         if st.lpcr & LPCR_HDICE and self.hdec_exception():
             return "hdec"
         if self.dec_pending():
@@ -138,6 +140,7 @@ class InterruptSources:
         self.halt_detail = ""
         if not self.stop_ec:
             self.pc = self.stop_pc
+            self._async_dirty = True
             return
         if event == "hdoorbell":
             self.hdbell = False
@@ -171,7 +174,7 @@ class InterruptSources:
                 waits.append(0)
             elif self.hdec_edge_tb is not None:
                 waits.append(self.hdec_edge_tb - self.tb())
-        return min(waits) if waits else None
+        return self.ticks_to_insns(min(waits)) if waits else None
 
     # ------------------------------------------------------------ async
     def dec_pending(self) -> bool:
@@ -185,7 +188,12 @@ class InterruptSources:
     def insns_until_dec(self) -> int | None:
         if not self.state.msr & MSR_EE:
             return None
-        return self.dec_ticks_left()
+        return self.ticks_to_insns(self.dec_ticks_left())
+
+    def ticks_to_insns(self, ticks: int) -> int:
+        """Instructions until `ticks` timebase ticks have passed (Machine.tb_scale)."""
+        scale = self.machine.tb_scale
+        return ticks if scale == 1 else -(-ticks // scale)
 
     def hdec_write(self, v: int) -> None:
         """mtspr HDEC: a Hypervisor Decrementer exception comes into existence when
@@ -228,12 +236,14 @@ class InterruptSources:
             return 0
         if self.hdec_edge_tb is None:
             return None
-        return self.hdec_edge_tb - self.tb()
+        return self.ticks_to_insns(self.hdec_edge_tb - self.tb())
 
     def insns_until_async(self) -> int | None:
         """Instructions until the decrementer, hypervisor decrementer or a doorbell
         interrupts (None: none is enabled)."""
         if self.doorbell_interrupt() is not None:
+            return 0
+        if self.ext_irq and self.state.msr & MSR_EE:
             return 0
         waits = [w for w in (self.insns_until_dec(), self.insns_until_hdec()) if w is not None]
         return min(waits) if waits else None
@@ -251,6 +261,11 @@ class InterruptSources:
             return "doorbell"
         return None
 
+    def async_interrupt_exists(self) -> bool:
+        """An asynchronous exception exists that MSR[EE]=1 would take now."""
+        return bool(self.ext_irq or self.hdbell or self.pdbell or self.dec_pending()
+                    or (self.state.lpcr & LPCR_HDICE and self.hdec_exception()))
+
     def async_interrupt(self, pc: int) -> int | None:
         """Deliver the highest-priority pending asynchronous interrupt at `pc`
         (the Hypervisor Decrementer ranks above the Decrementer: ISA III
@@ -264,6 +279,10 @@ class InterruptSources:
             self.hdbell = False                # delivery clears the exception
             return self.deliver(InterruptRequest("hdoorbell", pc, pc, None,
                                                  reason="directed hypervisor doorbell"))
+        if self.ext_irq and self.state.msr & MSR_EE:
+            # level-triggered: stays until the source is accepted (XICS H_XIRR)
+            return self.deliver(InterruptRequest("external", pc, pc, None,
+                                                 reason="external interrupt (XICS)"))
         if self.state.msr & MSR_EE and self.dec_pending():
             return self.deliver(InterruptRequest("dec", pc, pc, None, reason="decrementer"))
         if db == "doorbell":

@@ -158,7 +158,8 @@ def interrupt_new_msr(model: ProcessorModel, state: CpuState, d: InterruptDef, l
 
 # ------------------------------------------------------------------ AIL
 
-def ail_p8_p9(msr: int, new_msr: int, lpcr: int, reserved: frozenset) -> AilDecision:
+def ail_p8_p9(msr: int, new_msr: int, lpcr: int, reserved: frozenset,
+              has_hr: bool = True) -> AilDecision:
     """AIL on POWER8 and POWER9 (ISA v2.07/v3.0 LPCR[AIL]; QEMU ppc_excp_apply_ail):
 
         MSR[IR&DR]  old HV  new HV  LPCR[HR]   effective AIL
@@ -167,17 +168,26 @@ def ail_p8_p9(msr: int, new_msr: int, lpcr: int, reserved: frozenset) -> AilDeci
         11            0       1        1        a   (P9 radix: 0->1 may use AIL)
         11            1       1        x        a
         11            0       0        x        a
-    where a = LPCR[AIL], and the reserved value 1 is treated as 0.
+    where a = LPCR[AIL], and the reserved value 1 is treated as 0.  POWER8
+    (ISA v2.07) has no LPCR[HR] (`has_hr` False): an HV 0->1 interrupt never
+    uses AIL there; the texts say which bit, or its absence, decided.
     """
     a = lpcr_ail(lpcr)
     if not (msr & MSR_IR and msr & MSR_DR):
         return AilDecision(0, a, False, "no AIL: MSR[IR] and MSR[DR] were not both 1 (P8/P9 needs relocation on)")
-    if not msr & MSR_HV and new_msr & MSR_HV and not lpcr & LPCR_HR:
-        return AilDecision(0, a, False, "no AIL: HV 0->1 escalation with LPCR[HR]=0 (P8/P9)")
+    escalation = not msr & MSR_HV and new_msr & MSR_HV
+    if escalation and not has_hr:
+        return AilDecision(0, a, False, "no AIL: HV 0->1 escalation (P8: ISA v2.07 never "
+                                        "applies AIL to it; there is no LPCR[HR])")
+    if escalation and not lpcr & LPCR_HR:
+        return AilDecision(0, a, False, "no AIL: HV 0->1 escalation with LPCR[HR]=0 (P9)")
     if a in reserved:
         return AilDecision(0, a, False, f"no AIL: LPCR[AIL]={a} is reserved, treated as 0")
     if a == 0:
         return AilDecision(0, a, False, "no AIL: LPCR[AIL]=0")
+    if escalation:
+        return AilDecision(a, a, False, f"AIL={a} applies: MSR[IR]=MSR[DR]=1, LPCR[AIL]={a} "
+                                        f"and, for this HV 0->1 interrupt, LPCR[HR]=1 (P9 radix)")
     return AilDecision(a, a, False, f"AIL={a} applies: MSR[IR]=MSR[DR]=1 and LPCR[AIL]={a} (P8/P9 rule)")
 
 
@@ -220,6 +230,8 @@ def decide_ail(model: ProcessorModel, d: InterruptDef, msr: int, new_msr: int, l
     if not d.ail:
         return AilDecision(0, lpcr_ail(lpcr), bool(lpcr & LPCR_HAIL),
                            f"no AIL: {d.name} never uses AIL")
+    if model.ail_rule == "p8_p9":
+        return ail_p8_p9(msr, new_msr, lpcr, model.ail_reserved, bool(model.lpcr_mask & LPCR_HR))
     return AIL_RULES[model.ail_rule](msr, new_msr, lpcr, model.ail_reserved)
 
 

@@ -8,6 +8,8 @@ A run ends when
     (exit code = its first argument);
   * a machine check arrives with MSR[ME]=0                -> "checkstop";
   * every CPU sits in a branch-to-self or is stopped      -> "idle";
+  * an interrupt storm (emu.storm): the same faulting
+    instruction interrupted `storm_limit` times in a row   -> "storm";
   * the instruction budget is spent                        -> "budget";
   * the execution core reports something it cannot model   -> "error";
   * a debugger asked: a breakpoint was reached             -> "breakpoint",
@@ -23,6 +25,8 @@ from .memory import Ram
 from .mmu_arch import make_mmu
 from .models import ProcessorModel, get_model
 from .registers import model_fields
+from .storm import DEFAULT_STORM_LIMIT
+from .unicorn_backend import MAX_RAM
 
 DEFAULT_RAM = 2 << 30
 DEFAULT_BUDGET = 100_000_000
@@ -64,7 +68,8 @@ class RunResult:
 class Machine:
     def __init__(self, model: ProcessorModel | str = "power9", ncpus: int = 1,
                  ram_size: int = DEFAULT_RAM, hv_capable: bool = True, mmu: str = "identity",
-                 slice_insns: int = DEFAULT_SLICE, hypervisor=None, watch_sprs=DEFAULT_WATCH):
+                 slice_insns: int = DEFAULT_SLICE, hypervisor=None, watch_sprs=DEFAULT_WATCH,
+                 storm_limit: int = DEFAULT_STORM_LIMIT):
         if isinstance(model, str):
             model = get_model(model)
         if ncpus < 1:
@@ -72,13 +77,22 @@ class Machine:
         self.model = model
         self.hv_capable = hv_capable
         self.hypervisor = hypervisor
+        if ram_size > MAX_RAM:
+            raise ValueError(f"RAM of {ram_size:#x} bytes is larger than ppcvec's real address "
+                             f"space ({MAX_RAM:#x} bytes below its private pages)")
+        self.firmware = None         # PowerNV firmware called at its entry point (emu.opal)
         self.ram = Ram(ram_size)
         self.events = EventLog()
         self.watch_sprs = set(watch_sprs)
         self.mmu = make_mmu(mmu)
         self.slice_insns = slice_insns
+        self.storm_limit = storm_limit       # 0: no storm detection
+        self.storm = None                    # the last storm: {"cpu", "cycle", "repeats"}
+        self._storm_hit = None
         self.cpus = [Cpu(self, i, model) for i in range(ncpus)]
         self.total_insns = 0
+        self.clock = 0               # instructions retired by all CPUs + fast-forwards
+        self.tb_scale = 1            # timebase ticks per instruction (Cpu.tb)
         self.outcome = None
         self.detail = ""
         self.exit_code = None
@@ -130,7 +144,14 @@ class Machine:
                     self.outcome = "budget"
                     break
                 progressed = True
-                self.total_insns += cpu.run_slice(min(self.slice_insns, remaining))
+                last = remaining <= self.slice_insns      # this slice ends the budget
+                self.total_insns += cpu.run_slice(min(self.slice_insns, remaining), exact=last)
+                if self._storm_hit is not None:
+                    self.outcome = "storm"
+                    self.detail = self._storm_hit
+                    self._storm_hit = None
+                    self.stopped_cpu = cpu.index
+                    break
                 if self._stop_request:
                     self._stop_request = False
                     self.outcome = "stopped"
@@ -158,6 +179,25 @@ class Machine:
                     self.outcome = "budget"
         return self.result()
 
+    def storm_detected(self, cpu: Cpu, cycle: list) -> None:
+        """Called by a CPU's storm detector (emu.storm): end the running slice;
+        `run()` returns with outcome "storm".  `cycle` is the repeating
+        [(kind, insn_addr, vector, dar)], oldest first."""
+        n = self.storm_limit
+        self.storm = {"cpu": cpu.index, "repeats": n,
+                      "cycle": [{"kind": k, "insn_addr": a, "vector": v} for k, a, v, _ in cycle]}
+        parts = [f"{k} at {a:#x} -> {v:#x}" for k, a, v, _ in cycle]
+        if len(cycle) == 1:
+            what = f"{parts[0]}, {n} times in a row"
+        else:
+            what = f"a cycle of {len(cycle)} interrupts ({'; '.join(parts)}) repeated {n} times"
+        self._storm_hit = f"interrupt storm on cpu{cpu.index}: {what}"
+        core = cpu.core
+        if core.exact_count:
+            core.counter.limit = core.counter.count     # the slice ends at the next block
+        else:
+            core.request_stop()
+
     def request_stop(self) -> None:
         """Make `run()` return with outcome "stopped" after the current
         instruction (debugger watch points, Ctrl-C from another thread)."""
@@ -182,6 +222,7 @@ class Machine:
         cpu.at_breakpoint = False
         n = cpu.run_slice(1, step=True)
         self.total_insns += n
+        self._storm_hit = None      # a deliberate step: the debugger shows what happened
         self._run_ended_by(cpu)
         return n
 
@@ -200,7 +241,10 @@ class Machine:
         return RunResult(self.outcome, self.exit_code, self.total_insns,
                          [self.snapshot(c) for c in self.cpus], list(self.events.interrupts),
                          list(self.events.halts), list(self.events.spr_writes), self.detail,
-                         list(self.events.hcalls))
+                         list(self.events.hcalls),
+                         {"storm": self.storm if self.outcome == "storm" else None,
+                          "interrupts_total": self.events.interrupt_count,
+                          "interrupts_dropped": self.events.dropped_interrupts})
 
     def snapshot(self, cpu: Cpu) -> CpuSnapshot:
         core = cpu.core

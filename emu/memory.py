@@ -1,15 +1,46 @@
 """Physical memory: one anonymous mapping shared by every hardware thread.
 
-The mapping is created with mmap, so pages are only allocated when touched
-(the default 2 GiB costs nothing until used).  Python reads and writes go
-straight to the buffer; Unicorn maps the same buffer (emu.unicorn_backend).
+The mapping is created with mmap(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE),
+so pages are only allocated when touched and no swap is reserved: any RAM
+size up to the address space works (the default 2 GiB, or `--ram 32G` on a
+machine with less memory, cost nothing until used).  Python's mmap module has
+no MAP_NORESERVE, so libc's mmap is called through ctypes.  Python reads and
+writes go straight to the buffer; Unicorn maps the same buffer
+(emu.unicorn_backend).
 """
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import errno
 import mmap
+import os
+import weakref
 
 PAGE = 0x1000
+MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)     # Linux value
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                       ctypes.c_int, ctypes.c_long)
+_libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+MAP_FAILED = ctypes.c_void_p(-1).value
+
+
+class RamUnavailable(ValueError):
+    """The host refused the RAM mapping (address space, ulimit -v)."""
+
+
+def _map_lazy(size: int) -> int:
+    """An anonymous, private, lazily allocated mapping of `size` bytes."""
+    addr = _libc.mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE,
+                      mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+    if addr is None or addr == MAP_FAILED:
+        err = ctypes.get_errno()
+        raise RamUnavailable(f"the host refused to map {size:#x} bytes of RAM: "
+                             f"{os.strerror(err) if err else 'mmap failed'}"
+                             f"{' (address space or ulimit -v)' if err == errno.ENOMEM else ''}")
+    return addr
 
 
 class MemoryError_(Exception):
@@ -21,9 +52,10 @@ class Ram:
         if size <= 0 or size % PAGE:
             raise ValueError(f"RAM size must be a positive multiple of {PAGE:#x}")
         self.size = size
-        self.mm = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        self.view = memoryview(self.mm)
-        self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.mm))
+        self.address = _map_lazy(size)
+        self._finalizer = weakref.finalize(self, _libc.munmap, self.address, size)
+        self.view = memoryview((ctypes.c_ubyte * size).from_address(self.address)).cast("B")
+        self.mm = self.view          # struct.unpack_from works on the view
         # code-write listeners (each CPU's JIT must drop stale translations)
         self.code_write_listeners = []
 

@@ -52,6 +52,7 @@ class ArchitectedMmu:
     def __init__(self):
         self._caches = {}       # cpu index -> {translation key -> {page*4+access: (pa_page, perms)}}
         self.walks = 0          # translations computed (not from the cache): for benchmarks
+        self._pcache = {}       # radix partition-scoped translations (emu.mmu_radix)
 
     # ------------------------------------------------------------ translation
     def translate(self, cpu, ea: int, access: str):
@@ -73,7 +74,7 @@ class ArchitectedMmu:
         model = cpu.model
         ram = cpu.machine.ram
         if uses_radix(model, st):
-            res = translate_radix(ram, st, ea, access)
+            res = translate_radix(ram, st, ea, access, self._pcache)
         else:
             hyp_hpt = getattr(cpu.machine.hypervisor, "hpt", None)
             res = translate_hash(ram, st, ea, access, isa300(model),
@@ -86,12 +87,41 @@ class ArchitectedMmu:
 
     def invalidate(self, cpu, what: str) -> None:
         """Forget this thread's cached translations (an SLB or TLB instruction,
-        or emu.cpu asking)."""
+        or emu.cpu asking).  tlbie/tlbiel did their own (possibly single-page)
+        invalidation in `instruction`."""
+        if what in ("tlbie", "tlbiel"):
+            return
         self._caches.pop(cpu.index, None)
+        self._pcache.clear()
+
+    def invalidate_page(self, cpus, ea: int, size: int, issuer=None) -> None:
+        """Forget the cached translations of the `size`-byte page at `ea` on these
+        threads, in every translation context (a radix tlbie/tlbiel with IS=0)."""
+        first = (ea & ~(size - 1)) >> 12
+        for c in cpus:
+            per_cpu = self._caches.get(c.index)
+            if per_cpu is None:
+                continue
+            for pages in per_cpu.values():
+                for page in range(first, first + (size >> 12)):
+                    for code in (0, 1, 2):
+                        pages.pop((page << 2) | code, None)
+        self._flush_unicorn(cpus, issuer)
+
+    @staticmethod
+    def _flush_unicorn(cpus, issuer) -> None:
+        """Flush the execution cores' TLBs: the issuing thread's now (it is the one
+        running), the others' before they next run (the threads run in turn)."""
+        for c in cpus:
+            if issuer is None or c is issuer:
+                c.core.flush_tlb()
+            else:
+                c.core.flush_tlb_before_next_run()
 
     def invalidate_all(self, machine) -> None:
         """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
         self._caches.clear()
+        self._pcache.clear()
         for c in machine.cpus:
             c.core.flush_tlb()
 
@@ -125,10 +155,34 @@ class ArchitectedMmu:
             else:
                 cpu.set_gpr(rt, ent[1])
                 cpu.core.set_cr(cr | CR0_EQ | so)
-        elif op == "tlbie":
-            self.invalidate_all(cpu.machine)
+        elif op in ("tlbie", "tlbiel"):
+            cpus = cpu.machine.cpus if op == "tlbie" else [cpu]
+            size = radix_single_page(insn, cpu.gpr(rb)) if uses_radix(cpu.model, st) else None
+            if size is None or not (insn >> 17) & 1:      # not only process-scoped (PRS=0)
+                self._pcache.clear()
+            if size is None:
+                for c in cpus:
+                    self._caches.pop(c.index, None)
+                self._flush_unicorn(cpus, cpu)
+            else:
+                self.invalidate_page(cpus, cpu.gpr(rb) & ~0xFFF, size, cpu)
         # tlbiel and the SLB instructions: this thread only (machine.mmu_instruction
         # then calls invalidate() and flushes this thread's Unicorn TLB)
+
+
+# radix tlbie/tlbiel RB[56:58] AP -> page size (ISA v3.0 III 6.7.3, "Radix page sizes")
+RADIX_AP_SIZE = {0: 1 << 12, 5: 1 << 16, 1: 1 << 21, 2: 1 << 30}
+
+
+def radix_single_page(insn: int, rb: int) -> int | None:
+    """The page size a radix tlbie/tlbiel invalidates when it names one page:
+    RIC=0 (TLB only), R=1 (radix), IS=0 (RB[52:53]: the page at RB[0:51]); None
+    when it invalidates more (Power ISA v3.0B Book III 5.10.1 tlbie, "IS field")."""
+    ric, r = (insn >> 18) & 3, (insn >> 16) & 1
+    is_ = (rb >> 10) & 3
+    if ric or not r or is_:
+        return None
+    return RADIX_AP_SIZE.get((rb >> 5) & 7)
 
 
 def _program_invalid(addr, insn, reason):

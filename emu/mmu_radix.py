@@ -183,8 +183,11 @@ def _si(access: str, cause: int, reason: str) -> Fault:
     return Fault("dsi", dsisr=cause, reason=reason)
 
 
-def translate_radix(ram, state, ea: int, access: str):
-    """Radix translation of `ea` for `access` (ISA III 6.7.10)."""
+def translate_radix(ram, state, ea: int, access: str, pcache: dict | None = None):
+    """Radix translation of `ea` for `access` (ISA III 6.7.10).  `pcache`, if
+    given, remembers partition-scoped translations (guest real page -> host real
+    page, per PATE and access): the partition-scoped part of the TLB, which only
+    a partition-scoped tlbie (PRS=0) or a full invalidation empties (ArchitectedMmu)."""
     fq = fully_qualified_address(state, ea)
     if fq is None:
         return Fault("iseg" if access == FETCH else "dseg",
@@ -199,10 +202,23 @@ def translate_radix(ram, state, ea: int, access: str):
     hv = bool(state.msr & MSR_HV)
     pr = bool(state.msr & MSR_PR)
     nested = not hv or q in (1, 2)
+
+    def pscoped(a, acc, walk):
+        if pcache is None:
+            return partition_scoped(ram, pate0, a, acc, walk)
+        key = (pate0, a >> 12, acc, walk)
+        hit = pcache.get(key)
+        if hit is None:
+            ra_, perms_ = partition_scoped(ram, pate0, a, acc, walk)
+            if len(pcache) >= 1 << 16:
+                pcache.clear()
+            hit = pcache[key] = (ra_ & ~0xFFF, perms_)
+        return hit[0] | (a & 0xFFF), hit[1]
+
     try:
         if nested:
             def xl(a):
-                return partition_scoped(ram, pate0, a, access, True)[0]
+                return pscoped(a, access, True)[0]
         else:
             def xl(a):
                 return a
@@ -219,7 +235,7 @@ def translate_radix(ram, state, ea: int, access: str):
         perms = update_rc(ram, pte, where, access, perms)
         ra = _leaf_address(pte, shift, ea)
         if nested:
-            ra, hperms = partition_scoped(ram, pate0, ra, access, False)
+            ra, hperms = pscoped(ra, access, False)
             perms &= hperms
         return ra, perms
     except _PartitionFault as pf:

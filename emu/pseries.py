@@ -33,8 +33,8 @@ import struct
 
 import fdt
 
-from .bits import (LPCR_AIL, LPCR_AIL_SHIFT, LPCR_GTSE, LPCR_HR, LPCR_ILE, LPCR_UPRT, MSR_ME, MSR_PR,
-                   MSR_SF)
+from .bits import (LPCR_AIL, LPCR_AIL_SHIFT, LPCR_GTSE, LPCR_HR, LPCR_ILE, LPCR_UPRT, MSR_EE,
+                   MSR_ME, MSR_PR, MSR_SF)
 from .events import HcallEvent
 from .interrupts import InterruptRequest
 from .privileged import Halt
@@ -51,17 +51,60 @@ H_P3 = -56
 H_P4 = -57
 H_UNSUPPORTED_FLAG = -256
 
+H_HARDWARE = -1
 H_REMOVE = 0x04
 H_ENTER = 0x08
 H_READ = 0x0C
+H_SET_SPRG0 = 0x24
+H_SET_DABR = 0x28
+H_PAGE_INIT = 0x2C
+H_GET_TERM_CHAR = 0x54
+H_PUT_TERM_CHAR = 0x58
+H_EOI = 0x64
+H_CPPR = 0x68
+H_IPI = 0x6C
+H_IPOLL = 0x70
+H_XIRR = 0x74
+H_REGISTER_VPA = 0xDC
+H_CEDE = 0xE0
+H_CONFER = 0xE4
+H_PROD = 0xE8
+H_XIRR_X = 0x2FC
+H_RANDOM = 0x300
 H_SET_MODE = 0x31C
 H_REGISTER_PROC_TBL = 0x37C
 KVMPPC_H_RTAS = 0xF000
 
 HCALL_NAMES = {H_REMOVE: "H_REMOVE", H_ENTER: "H_ENTER", H_READ: "H_READ",
+               H_SET_SPRG0: "H_SET_SPRG0", H_SET_DABR: "H_SET_DABR", H_PAGE_INIT: "H_PAGE_INIT",
+               H_GET_TERM_CHAR: "H_GET_TERM_CHAR", H_PUT_TERM_CHAR: "H_PUT_TERM_CHAR",
+               H_EOI: "H_EOI", H_CPPR: "H_CPPR", H_IPI: "H_IPI", H_IPOLL: "H_IPOLL",
+               H_XIRR: "H_XIRR", H_XIRR_X: "H_XIRR_X", H_REGISTER_VPA: "H_REGISTER_VPA",
+               H_CEDE: "H_CEDE", H_CONFER: "H_CONFER", H_PROD: "H_PROD", H_RANDOM: "H_RANDOM",
                H_SET_MODE: "H_SET_MODE", H_REGISTER_PROC_TBL: "H_REGISTER_PROC_TBL",
                KVMPPC_H_RTAS: "H_RTAS"}
+# H_PAGE_INIT flags (PAPR 14.5.4.3.1; QEMU h_page_init)
+H_ZERO_PAGE = 1 << (63 - 48)
+H_COPY_PAGE = 1 << (63 - 49)
+H_ICACHE_INVALIDATE = 1 << (63 - 52)
+H_ICACHE_SYNCHRONIZE = 1 << (63 - 53)
+# H_REGISTER_VPA (PAPR 14.11.3.2; QEMU spapr_hcall.c)
+VPA_FLAGS_FUNC_SHIFT = 63 - 18
+VPA_FUNC_REGISTER, VPA_FUNC_DEREGISTER = 1, 5
+VPA_MIN_SIZE = 640
+VPA_SIZE_OFFSET = 0x4
+VPA_SHARED_PROC_OFFSET = 0x9
+VPA_DISPATCH_COUNTER = 0x100
+# XICS (PAPR "Interrupt Support"; QEMU hw/intc/xics.c): the IPI source number and
+# the least favoured priority
+XICS_IPI = 0x2
+XICS_SPURIOUS = 0
+# the vty console (QEMU spapr_vty.c: reg 0x71000000; unit 0 means the default vty)
+VTY_REG = 0x71000000
+TIMEBASE_FREQ = 512000000           # QEMU 7.2 pseries POWER9 (shared/qemu-7.2-pseries.dts)
+CACHE_LINE = 128
 INST_SC1 = 0x44000022
+U64 = 0xFFFFFFFFFFFFFFFF
 
 # H_REGISTER_PROC_TBL flags (PAPR; QEMU spapr_hcall.c FLAGS_*)
 PROC_TABLE_NEW = 0x18
@@ -101,6 +144,7 @@ RTAS_TOKENS = {
 RTAS_BY_TOKEN = {v: k for k, v in RTAS_TOKENS.items()}
 
 PSERIES_RESET_PC = 0x100
+DEC_AT_START = 0x7FFFFFFF
 FDT_MAX_SIZE = 0x100000
 
 
@@ -134,7 +178,8 @@ class SpaprHypervisor:
     """PAPR hypervisor of a pseries machine (one partition, LPID 1 in spirit)."""
 
     def __init__(self, ail_mode_3: bool = True, htab_shift: int = 18,
-                 problem_state_hcall: str = "privilege"):
+                 problem_state_hcall: str = "privilege", seed: int = 0,
+                 rtc_epoch: int | None = None):
         if problem_state_hcall not in ("reflect", "privilege"):
             raise ValueError("problem_state_hcall: 'reflect' or 'privilege'")
         self.ail_mode_3 = ail_mode_3
@@ -143,6 +188,19 @@ class SpaprHypervisor:
         self.hpt = HptStore(htab_shift)
         self.fdt_addr = None
         self.machine = None
+        # the vty: bytes the partition writes go to `console` (None: kept in `output`)
+        self.console = None
+        self.output = bytearray()
+        self.bootargs = None        # /chosen/bootargs
+        self.initrd = None          # (address, size) -> /chosen/linux,initrd-start|end
+        self.kernel = None          # (address, size) -> /chosen/qemu,boot-kernel
+        # H_RANDOM: a deterministic generator (xorshift64*), seeded
+        self.rng_state = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) & U64 or 1
+        # RTAS time of day: seconds since the epoch at timebase 0 (deterministic;
+        # set-time-of-day moves it)
+        self.rtc_epoch = 0 if rtc_epoch is None else rtc_epoch
+        self.vpa = {}               # cpu index -> VPA real address
+        self.xics = None
 
     # ------------------------------------------------------------ boot
     def device_tree(self, machine) -> bytes:
@@ -155,6 +213,18 @@ class SpaprHypervisor:
         t.add_item(fdt.PropStrings("compatible", "qemu,pseries"))
         t.add_item(fdt.PropStrings("device_type", "chrp"))
         chosen = fdt.Node("chosen")
+        if self.bootargs is not None:
+            chosen.append(fdt.PropStrings("bootargs", self.bootargs))
+        if self.initrd is not None:
+            start, size = self.initrd
+            chosen.append(fdt.PropWords("linux,initrd-start", start >> 32, start & 0xFFFFFFFF))
+            chosen.append(fdt.PropWords("linux,initrd-end", (start + size) >> 32,
+                                        (start + size) & 0xFFFFFFFF))
+        if self.kernel is not None:
+            start, size = self.kernel
+            chosen.append(fdt.PropWords("qemu,boot-kernel", 0, start, 0, size))
+        chosen.append(fdt.PropStrings("stdout-path", f"/vdevice/vty@{VTY_REG:x}"))
+        chosen.append(fdt.PropStrings("linux,stdout-path", f"/vdevice/vty@{VTY_REG:x}"))
         t.add_item(chosen)
         size = machine.ram.size
         mem = fdt.Node("memory@0")
@@ -170,16 +240,61 @@ class SpaprHypervisor:
             n.append(fdt.PropStrings("device_type", "cpu"))
             n.append(fdt.PropWords("reg", c.index))
             n.append(fdt.PropWords("ibm,ppc-interrupt-server#s", c.index))
+            n.append(fdt.PropWords("ibm,ppc-interrupt-gserver#s", c.index, 0))
             n.append(fdt.PropWords("cpu-version", machine.model.pvr))
             n.append(fdt.PropStrings("status", "okay"))
+            n.append(fdt.Property("64-bit"))
+            # what QEMU 7.2 spapr_dt_cpu gives a POWER9 (shared/qemu-7.2-pseries.dts)
+            n.append(fdt.PropWords("timebase-frequency", TIMEBASE_FREQ))
+            n.append(fdt.PropWords("clock-frequency", 1000000000))
+            for cache in ("i", "d"):
+                n.append(fdt.PropWords(f"{cache}-cache-size", 0x8000))
+                n.append(fdt.PropWords(f"{cache}-cache-line-size", CACHE_LINE))
+                n.append(fdt.PropWords(f"{cache}-cache-block-size", CACHE_LINE))
+            n.append(fdt.PropWords("ibm,slb-size", 32))
+            n.append(fdt.PropWords("slb-size", 32))
+            n.append(fdt.PropWords("ibm,dec-bits", 32))
+            n.append(fdt.PropWords("ibm,purr", 1))
+            n.append(fdt.PropWords("ibm,spurr", 1))
+            n.append(fdt.PropWords("ibm,vmx", 2))
+            n.append(fdt.PropWords("ibm,dfp", 1))
+            n.append(fdt.PropWords("ibm,chip-id", 0))
+            n.append(fdt.PropWords("ibm,pft-size", 0, self.hpt.size.bit_length() - 1))
+            n.append(fdt.PropWords("ibm,processor-segment-sizes", 0x1C, 0x28, 0xFFFFFFFF,
+                                   0xFFFFFFFF))
+            if machine.model.radix:
+                n.append(fdt.PropWords("ibm,processor-radix-AP-encodings",
+                                       0xC, 0xA0000010, 0x20000015, 0x4000001E))
             cpus.append(n)
         t.add_item(cpus)
         rtas = fdt.Node("rtas")
         for name, tok in RTAS_TOKENS.items():
             rtas.append(fdt.PropWords(name, tok))
-        rtas.append(fdt.PropStrings("ibm,hypertas-functions", "hcall-pft", "hcall-set-mode"))
+        rtas.append(fdt.PropStrings("ibm,hypertas-functions", "hcall-pft", "hcall-term",
+                                    "hcall-dabr", "hcall-interrupt", "hcall-splpar",
+                                    "hcall-set-mode", "hcall-sprg0"))
+        rtas.append(fdt.PropStrings("qemu,hypertas-functions", "hcall-memop1"))
+        rtas.append(fdt.PropWords("rtas-size", 0))
         rtas.append(fdt.PropWords("ppcvec,h-rtas", KVMPPC_H_RTAS))
         t.add_item(rtas)
+        vdevice = fdt.Node("vdevice")
+        vdevice.append(fdt.PropStrings("device_type", "vdevice"))
+        vdevice.append(fdt.PropStrings("compatible", "IBM,vdevice"))
+        vdevice.append(fdt.PropWords("#address-cells", 1))
+        vdevice.append(fdt.PropWords("#size-cells", 0))
+        vty = fdt.Node(f"vty@{VTY_REG:x}")
+        vty.append(fdt.PropWords("reg", VTY_REG))
+        vty.append(fdt.PropStrings("device_type", "serial"))
+        vty.append(fdt.PropStrings("compatible", "hvterm1"))
+        vdevice.append(vty)
+        t.add_item(vdevice)
+        icp = fdt.Node("interrupt-controller")
+        icp.append(fdt.PropStrings("device_type", "PowerPC-External-Interrupt-Presentation"))
+        icp.append(fdt.PropStrings("compatible", "IBM,ppc-xicp"))
+        icp.append(fdt.Property("interrupt-controller"))
+        icp.append(fdt.PropWords("ibm,interrupt-server-ranges", 0, len(machine.cpus)))
+        icp.append(fdt.PropWords("#interrupt-cells", 2))
+        t.add_item(icp)
         return t.to_dtb(version=17)
 
     def boot(self, machine, entry: int | None = None) -> None:
@@ -191,9 +306,20 @@ class SpaprHypervisor:
         self.fdt_addr = min(machine.ram.size, 0x80000000) - FDT_MAX_SIZE
         machine.ram.write(self.fdt_addr, dtb, code=False)
         pc = PSERIES_RESET_PC if entry is None else entry
-        machine.reset_cpu(0, pc, 0, {3: self.fdt_addr})
+        machine.reset_cpu(0, pc, self.partition_msr(0), {3: self.fdt_addr, 4: 0, 5: 0})
         for i in range(1, len(machine.cpus)):
             machine.stop_cpu(i)
+        self.xics = Xics(len(machine.cpus))
+
+    @staticmethod
+    def partition_msr(msr: int) -> int:
+        """The MSR a partition can have: MSR[ME] is always 1.  Machine checks belong
+        to the hypervisor, which keeps them enabled while the partition runs; a
+        partition cannot clear ME (PAPR: the partition's MSR[ME] is ignored/forced;
+        Linux KVM HV kvmppc_set_msr_hv: "Guest must always run with ME enabled"; KVM
+        PR kvmppc_set_msr_pr likewise).  QEMU 7.2 TCG spapr lets it change
+        (kvm-unit-tests interrupts: "pseries is unable to change MSR[ME]")."""
+        return msr | MSR_ME
 
     # ------------------------------------------------------------ hypercalls
     def hcall(self, cpu, addr: int) -> int:
@@ -217,6 +343,8 @@ class SpaprHypervisor:
             ret, detail = self.h_register_process_table(cpu, addr, *args[:4])
         elif opcode == KVMPPC_H_RTAS:
             ret, detail, name = self.h_rtas(cpu, addr, args[0])
+        elif opcode in self.SIMPLE_HCALLS:
+            ret, detail = getattr(self, self.SIMPLE_HCALLS[opcode])(cpu, *args)
         else:
             ret, detail = H_FUNCTION, "unknown hypercall"
         cpu.set_gpr(3, ret)
@@ -224,10 +352,195 @@ class SpaprHypervisor:
         ev.emit(HcallEvent(cpu.index, ev.next_seq(), name, opcode, args, ret, addr, cpu.tb(), detail))
         if detail == "stop-self":
             raise Halt("stopped", "RTAS stop-self")
+        if opcode == H_CEDE:
+            return self.cede(cpu, addr + 4)
         if detail.startswith("power-off"):
             cpu.machine.exit_code = self._rtas_arg0
             raise Halt("poweroff", detail)
         return addr + 4
+
+    SIMPLE_HCALLS = {
+        H_SET_DABR: "h_set_dabr", H_SET_SPRG0: "h_set_sprg0", H_PAGE_INIT: "h_page_init",
+        H_PUT_TERM_CHAR: "h_put_term_char", H_GET_TERM_CHAR: "h_get_term_char",
+        H_RANDOM: "h_random", H_REGISTER_VPA: "h_register_vpa", H_CEDE: "h_cede",
+        H_CONFER: "h_confer", H_PROD: "h_prod", H_CPPR: "h_cppr", H_IPI: "h_ipi",
+        H_XIRR: "h_xirr", H_XIRR_X: "h_xirr", H_EOI: "h_eoi", H_IPOLL: "h_ipoll",
+    }
+
+    # -- console, SPRG0, DABR, pages, random (QEMU spapr_hcall.c, spapr_vty.c, spapr_rng.c)
+    def h_put_term_char(self, cpu, termno, length, w0, w1, *_):
+        """H_PUT_TERM_CHAR: `length` (<= 16) bytes from r6, r7, big-endian, to the
+        vty (QEMU h_put_term_char; unit 0 or the vty's reg)."""
+        if termno not in (0, VTY_REG):
+            return H_PARAMETER, f"no vty {termno:#x}"
+        if length > 16:
+            return H_PARAMETER, f"length {length}"
+        data = (w0.to_bytes(8, "big") + w1.to_bytes(8, "big"))[:length]
+        if self.console is not None:
+            self.console(data)
+        else:
+            self.output += data
+        return H_SUCCESS, f"{length} byte(s)"
+
+    def h_get_term_char(self, cpu, termno, *_):
+        """H_GET_TERM_CHAR: no input is ever waiting (the console is output only, so
+        a run stays deterministic): r4 = 0 bytes."""
+        if termno not in (0, VTY_REG):
+            return H_PARAMETER, f"no vty {termno:#x}"
+        cpu.set_gpr(4, 0)
+        cpu.set_gpr(5, 0)
+        cpu.set_gpr(6, 0)
+        return H_SUCCESS, "no input"
+
+    def h_set_dabr(self, cpu, dabr, *_):
+        """H_SET_DABR: ISA v3.0 processors have no DABR (QEMU h_set_dabr: H_HARDWARE
+        when the CPU has no SPR_DABR; what kvm-unit-tests' broken-sc1 probe gets)."""
+        if cpu.model.name != "power8":
+            return H_HARDWARE, "no DABR on this processor"
+        return H_SUCCESS, f"DABR {dabr:#x} (not modelled)"
+
+    def h_set_sprg0(self, cpu, value, *_):
+        """H_SET_SPRG0 (PAPR 14.5.4.8.2; QEMU h_set_sprg0)."""
+        cpu.write_spr("sprg0", value, cpu.last_trap_pc, INST_SC1, "hcall H_SET_SPRG0")
+        return H_SUCCESS, f"SPRG0={value:#x}"
+
+    def h_page_init(self, cpu, flags, dst, src, *_):
+        """H_PAGE_INIT (PAPR 14.5.4.3.1; QEMU h_page_init): zero and/or copy one
+        4 KiB page; both addresses page aligned and inside partition memory, else
+        H_PARAMETER."""
+        ram = cpu.machine.ram
+        if flags & ~(H_ZERO_PAGE | H_COPY_PAGE | H_ICACHE_INVALIDATE | H_ICACHE_SYNCHRONIZE):
+            return H_PARAMETER, f"flags {flags:#x}"
+        if dst & 0xFFF or not ram.contains(dst, 0x1000):
+            return H_PARAMETER, f"destination {dst:#x}"
+        if flags & H_COPY_PAGE:
+            if src & 0xFFF or not ram.contains(src, 0x1000):
+                return H_PARAMETER, f"source {src:#x}"
+            ram.write(dst, ram.read(src, 0x1000))
+            return H_SUCCESS, f"copied {src:#x} -> {dst:#x}"
+        if flags & H_ZERO_PAGE:
+            ram.write(dst, bytes(0x1000))
+        return H_SUCCESS, f"page {dst:#x} initialised"
+
+    def next_random(self) -> int:
+        """xorshift64* (Vigna 2014): deterministic, seeded by `seed`."""
+        x = self.rng_state
+        x ^= x >> 12
+        x ^= (x << 25) & U64
+        x ^= x >> 27
+        self.rng_state = x
+        return (x * 0x2545F4914F6CDD1D) & U64
+
+    def h_random(self, cpu, *_):
+        """H_RANDOM (PAPR; QEMU spapr_rng.c): 64 random bits in r4, here from a
+        seeded deterministic generator."""
+        cpu.set_gpr(4, self.next_random())
+        return H_SUCCESS, "random"
+
+    # -- VPA (PAPR 14.11.3.2 H_REGISTER_VPA; QEMU spapr_hcall.c register_vpa et al.)
+    def h_register_vpa(self, cpu, flags, procno, vpa, *_):
+        """Register/deregister a Virtual Processor Area with the checks QEMU makes:
+        a known processor, cache-line aligned, inside partition memory, not
+        crossing a 4 KiB boundary, size (big-endian u16 at +4) >= 640."""
+        func = (flags >> VPA_FLAGS_FUNC_SHIFT) & 7
+        m = cpu.machine
+        target = next((c for c in m.cpus if c.state.pir == procno), None)
+        if target is None:
+            return H_PARAMETER, f"no processor {procno:#x}"
+        ram = m.ram
+        if func == VPA_FUNC_REGISTER:
+            if vpa % CACHE_LINE:
+                return H_PARAMETER, "VPA not cache-line aligned"
+            if not ram.contains(vpa, 8):
+                return H_PARAMETER, "VPA outside partition memory"
+            size = struct.unpack_from(">H", ram.view, vpa + VPA_SIZE_OFFSET)[0]
+            if size < VPA_MIN_SIZE:
+                return H_PARAMETER, f"VPA size {size} < {VPA_MIN_SIZE}"
+            if (vpa >> 12) != ((vpa + size - 1) >> 12):
+                return H_PARAMETER, "VPA crosses a 4 KiB boundary"
+            if not ram.contains(vpa, size):
+                return H_PARAMETER, "VPA outside partition memory"
+            self.vpa[target.index] = vpa
+            # QEMU register_vpa: the shared-processor byte reflects the partition
+            ram.write(vpa + VPA_SHARED_PROC_OFFSET, b"\x00", code=False)
+            return H_SUCCESS, f"VPA of cpu{target.index} at {vpa:#x}"
+        if func == VPA_FUNC_DEREGISTER:
+            self.vpa.pop(target.index, None)
+            return H_SUCCESS, f"VPA of cpu{target.index} deregistered"
+        if func in (2, 3, 6, 7):       # SLB shadow / dispatch trace log: not modelled
+            return H_PARAMETER, f"VPA function {func} not supported"
+        return H_PARAMETER, f"reserved VPA function {func}"
+
+    def bump_dispatch_count(self, cpu) -> None:
+        """The VPA dispatch counter is odd while the virtual processor is not
+        dispatched and even while it runs (PAPR; QEMU spapr_cpu dispatch count):
+        one H_CEDE = one undispatch + one dispatch."""
+        vpa = self.vpa.get(cpu.index)
+        if vpa is None:
+            return
+        ram = cpu.machine.ram
+        n = struct.unpack_from(">I", ram.view, vpa + VPA_DISPATCH_COUNTER)[0]
+        struct.pack_into(">I", ram.view, vpa + VPA_DISPATCH_COUNTER, (n + 2) & 0xFFFFFFFF)
+
+    # -- H_CEDE / H_CONFER / H_PROD (PAPR 14.5.4.5; QEMU h_cede)
+    def h_cede(self, cpu, *_):
+        return H_SUCCESS, "cede"
+
+    def cede(self, cpu, next_pc: int) -> int:
+        """H_CEDE: MSR[EE] <- 1, then the virtual processor waits until an
+        interrupt exists (decrementer, external/IPI, a prod); it returns H_SUCCESS
+        and the interrupt is taken right after the `sc 1` (QEMU h_cede: msr |= EE,
+        halted until cpu_has_work).  When every CPU waits, Machine.run fast-forwards
+        the timebase to the earliest decrementer."""
+        cpu.write_msr(cpu.state.msr | MSR_EE, cpu.last_trap_pc, INST_SC1, "hcall H_CEDE")
+        self.bump_dispatch_count(cpu)
+        if cpu.prodded:
+            cpu.prodded = False
+            return next_pc
+        if cpu.async_interrupt_exists():
+            return next_pc
+        cpu.stop_pc = next_pc
+        cpu.stop_ec = False
+        raise Halt("stop", "H_CEDE")
+
+    def h_confer(self, cpu, *_):
+        return H_SUCCESS, "confer (no-op)"
+
+    def h_prod(self, cpu, target, *_):
+        t = next((c for c in cpu.machine.cpus if c.state.pir == target), None)
+        if t is None:
+            return H_PARAMETER, f"no processor {target:#x}"
+        t.prodded = True
+        return H_SUCCESS, f"prod cpu{t.index}"
+
+    # -- XICS (PAPR "Interrupt Support", hcall-interrupt; QEMU hw/intc/xics.c ICP)
+    def h_cppr(self, cpu, cppr, *_):
+        self.xics.set_cppr(cpu.machine, cpu.index, cppr & 0xFF)
+        return H_SUCCESS, f"CPPR={cppr & 0xFF:#x}"
+
+    def h_ipi(self, cpu, server, mfrr, *_):
+        if server >= len(cpu.machine.cpus):
+            return H_PARAMETER, f"no server {server}"
+        self.xics.set_mfrr(cpu.machine, server, mfrr & 0xFF)
+        return H_SUCCESS, f"MFRR[{server}]={mfrr & 0xFF:#x}"
+
+    def h_xirr(self, cpu, *_):
+        xirr = self.xics.accept(cpu.machine, cpu.index)
+        cpu.set_gpr(4, xirr)
+        cpu.set_gpr(5, cpu.tb())         # H_XIRR_X: the timebase of the accept
+        return H_SUCCESS, f"XIRR={xirr:#x}"
+
+    def h_eoi(self, cpu, xirr, *_):
+        self.xics.eoi(cpu.machine, cpu.index, xirr & 0xFFFFFFFF)
+        return H_SUCCESS, f"EOI {xirr & 0xFFFFFFFF:#x}"
+
+    def h_ipoll(self, cpu, server, *_):
+        if server >= len(cpu.machine.cpus):
+            return H_PARAMETER, f"no server {server}"
+        icp = self.xics.icps[server]
+        cpu.set_gpr(4, icp.xirr)
+        cpu.set_gpr(5, icp.mfrr)
+        return H_SUCCESS, "poll"
 
     def reflect_problem_state_sc1(self, cpu, addr, name, opcode, args):
         """`sc 1` with MSR[PR]=1: the hypervisor gives it to the partition's OS
@@ -369,6 +682,31 @@ class SpaprHypervisor:
                 c.core.flush_tlb()
 
     # -- RTAS (PAPR 7.2; QEMU spapr_rtas.c)
+    def now_seconds(self, cpu) -> float:
+        return self.rtc_epoch + cpu.tb() / TIMEBASE_FREQ
+
+    def time_of_day(self, cpu) -> list:
+        """RTAS get-time-of-day (PAPR 7.3.5; QEMU rtas_get_time_of_day): year, month,
+        day, hour, minute, second, nanoseconds of a clock that is `rtc_epoch` at
+        timebase 0 and runs with the timebase (deterministic)."""
+        import datetime
+        t = self.now_seconds(cpu)
+        secs = int(t)
+        d = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc)
+        return [d.year, d.month, d.day, d.hour, d.minute, d.second,
+                int((t - secs) * 1e9)]
+
+    def set_time_of_day(self, cpu, a) -> list:
+        """RTAS set-time-of-day: the clock reads the given time from now on."""
+        import datetime
+        try:
+            d = datetime.datetime(a[0], a[1], a[2], a[3], a[4], a[5],
+                                  tzinfo=datetime.timezone.utc)
+        except ValueError:
+            return [-3]
+        self.rtc_epoch = int(d.timestamp()) - cpu.tb() / TIMEBASE_FREQ
+        return [0]
+
     def h_rtas(self, cpu, addr, args_addr):
         ram = cpu.machine.ram
         if not ram.contains(args_addr, 12):
@@ -392,6 +730,8 @@ class SpaprHypervisor:
                 # spapr_cpu_set_entry_state: 64-bit, ME, real mode, r3 from the caller
                 m.reset_cpu(cpu_id, start, MSR_SF | MSR_ME, {3: r3})
                 m.cpus[cpu_id].state.lpcr = cpu.state.lpcr
+                m.cpus[cpu_id].state.dec = DEC_AT_START
+                m.cpus[cpu_id].state.dec_tb = cpu.tb()
                 rets, detail = [0], f"start-cpu {cpu_id} at {start:#x}"
         elif name == "stop-self":
             rets, detail = [0], "stop-self"
@@ -402,6 +742,10 @@ class SpaprHypervisor:
             else:
                 rets = [0, 0 if m.cpus[cid].halted == "stopped" else 2]
             detail = f"query-cpu-stopped-state {cid}"
+        elif name == "get-time-of-day" and nret >= 8:
+            rets, detail = [0] + self.time_of_day(cpu), "get-time-of-day"
+        elif name == "set-time-of-day" and nargs >= 6:
+            rets, detail = self.set_time_of_day(cpu, a), "set-time-of-day"
         elif name == "power-off":
             self._rtas_arg0 = a[0] if a else 0
             rets, detail = [0], f"power-off ({self._rtas_arg0})"
@@ -410,3 +754,77 @@ class SpaprHypervisor:
         for i in range(min(nret, len(rets))):
             struct.pack_into(">i", ram.view, rets_at + 4 * i, rets[i])
         return H_SUCCESS, detail, f"H_RTAS({name or hex(token)})"
+
+
+class Icp:
+    """One interrupt presentation controller (per server)."""
+    __slots__ = ("xirr", "pending_priority", "mfrr")
+
+    def __init__(self):
+        self.xirr = 0                  # CPPR (bits 24:31) | XISR (0:23)
+        self.pending_priority = 0xFF
+        self.mfrr = 0xFF
+
+
+class Xics:
+    """XICS presentation for IPIs (QEMU hw/intc/xics.c icp_* functions; PAPR
+    "Interrupt Support"): the only source is the inter-processor interrupt of
+    each server (XISR 2, priority MFRR).  A presented interrupt is the External
+    exception of that CPU (Cpu.ext_irq): 0x500 when MSR[EE]=1."""
+
+    def __init__(self, n: int):
+        self.icps = [Icp() for _ in range(n)]
+
+    @staticmethod
+    def cppr(icp) -> int:
+        return icp.xirr >> 24
+
+    def _raise(self, machine, server, level: bool):
+        cpu = machine.cpus[server]
+        cpu.ext_irq = level
+        cpu._async_dirty = True
+
+    def check_ipi(self, machine, server):
+        icp = self.icps[server]
+        if icp.xirr & 0xFFFFFF and icp.pending_priority <= icp.mfrr:
+            return
+        icp.xirr = (icp.xirr & ~0xFFFFFF) | XICS_IPI
+        icp.pending_priority = icp.mfrr
+        self._raise(machine, server, True)
+
+    def resend(self, machine, server):
+        icp = self.icps[server]
+        if icp.mfrr < self.cppr(icp):
+            self.check_ipi(machine, server)
+
+    def set_mfrr(self, machine, server, mfrr):
+        icp = self.icps[server]
+        icp.mfrr = mfrr
+        if mfrr < self.cppr(icp):
+            self.check_ipi(machine, server)
+
+    def set_cppr(self, machine, server, cppr):
+        icp = self.icps[server]
+        old = self.cppr(icp)
+        icp.xirr = (icp.xirr & 0xFFFFFF) | (cppr << 24)
+        if cppr < old:
+            if icp.xirr & 0xFFFFFF and cppr <= icp.pending_priority:
+                icp.xirr &= ~0xFFFFFF          # withdrawn (the IPI stays in MFRR)
+                icp.pending_priority = 0xFF
+                self._raise(machine, server, False)
+        elif not icp.xirr & 0xFFFFFF:
+            self.resend(machine, server)
+
+    def accept(self, machine, server) -> int:
+        icp = self.icps[server]
+        xirr = icp.xirr
+        icp.xirr = icp.pending_priority << 24
+        icp.pending_priority = 0xFF
+        self._raise(machine, server, False)
+        return xirr
+
+    def eoi(self, machine, server, xirr):
+        icp = self.icps[server]
+        icp.xirr = (icp.xirr & 0xFFFFFF) | (xirr & 0xFF000000)
+        if not icp.xirr & 0xFFFFFF:
+            self.resend(machine, server)

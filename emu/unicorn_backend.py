@@ -47,6 +47,8 @@ UNTIL_NEVER = 0xFFFFFFFFFFFFFFFF  # odd, never a PC
 # unprivileged registers that live in Unicorn (XER, LR, CTR).  Every other SPR
 # traps to emu.privileged (see `trap_all_sprs`).
 NATIVE_SPRS = frozenset({1, 8, 9})
+# The largest RAM a machine may have (the physical space above is ppcvec's own)
+MAX_RAM = 0x3F0000000000
 
 # intno -> what emu.cpu is told (QEMU's numbers stay in this module)
 _TRAP_KIND = {EXCP_PROGRAM: "program", EXCP_SYSCALL: "syscall", EXCP_HV_EMU: "hv_emu",
@@ -73,7 +75,8 @@ class _Counter(ctypes.Structure):
     _fields_ = [("count", ctypes.c_uint64), ("limit", ctypes.c_uint64),
                 ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
                 ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p),
-                ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64)]
+                ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64),
+                ("exact", ctypes.c_uint64)]
 
 
 def _load_counter():
@@ -197,6 +200,8 @@ class UnicornCore:
         trap_all_sprs(uc)
         self.uc = uc
         self._fault_pages = []        # index -> page EA
+        self._fault_index = {}        # page EA -> index (one entry per page: no growth per exit)
+        self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._fault_ctx = None        # CPU state at the first failing data access
@@ -212,9 +217,10 @@ class UnicornCore:
             raise UcError(err)
         self._intr_hook = h
         self._exits = []              # breakpoint addresses (Unicorn exits), sorted
+        self._stepped = False         # the translated blocks come from single steps
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
         uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
-        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1)
+        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1, 0)
         self.exact_count = _COUNTER_LIB is not None
         if self.exact_count:
             lib = _uclib()
@@ -326,7 +332,14 @@ class UnicornCore:
     # ---------------------------------------------------------- caches
     def flush_tlb(self) -> None:
         self._fault_pages.clear()
+        self._fault_index.clear()
         self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def flush_tlb_before_next_run(self) -> None:
+        """Another thread's tlbie: this core is not running (the threads run in
+        turn), so its TLB is flushed once, when it next runs, however many tlbie
+        came in between."""
+        self._tlb_stale = True
 
     def invalidate_code(self, pa: int, length: int) -> None:
         """Drop translated code after Python wrote memory (Unicorn does not)."""
@@ -370,8 +383,11 @@ class UnicornCore:
                     entry.perms = _PROT_TABLE[perms]
                     return True
             # a fault, or a real address outside RAM: route the page to the fault range
-            idx = len(self._fault_pages)
-            self._fault_pages.append(vaddr & PAGE_MASK)
+            page = vaddr & PAGE_MASK
+            idx = self._fault_index.get(page)
+            if idx is None:
+                idx = self._fault_index[page] = len(self._fault_pages)
+                self._fault_pages.append(page)
             entry.paddr = FAULT_BASE + (idx << 12)
             entry.perms = UC_PROT_ALL
             return True
@@ -437,6 +453,11 @@ class UnicornCore:
         if exits:
             self.uc.ctl_exits_enabled(False)
             self.uc.ctl_flush_tb()
+        elif not self._stepped:
+            # blocks translated by a plain run carry no instruction-count
+            # instrumentation: a step through them would not stop after one
+            self.uc.ctl_flush_tb()
+        self._stepped = True
         try:
             return self.run(pc, 1 << 62, count=1)
         finally:
@@ -446,12 +467,20 @@ class UnicornCore:
                 self.uc.ctl_flush_tb()
 
     # ---------------------------------------------------------- running
-    def run(self, pc: int, limit: int, count: int = 0) -> SliceResult:
+    def run(self, pc: int, limit: int, count: int = 0, exact: bool = False) -> SliceResult:
         """Run from `pc` until `limit` instructions have started (at a block
-        boundary), a hook stops the core, or an access faults."""
+        boundary), a hook stops the core, or an access faults.  `exact`: never
+        start a block that would pass `limit` (fewer may run; none when the
+        first block is longer than `limit`)."""
+        if not count:
+            self._stepped = False
+        if self._tlb_stale:
+            self._tlb_stale = False
+            self.flush_tlb()
         c = self.counter
         c.count = 0
         c.limit = limit
+        c.exact = 1 if exact and not count else 0
         c.stopped = 0
         c.last_addr = 1
         c.last_size = 0

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from harness.run.exitcodes import outcome_exit_code
 from harness.toolchain.asm import assemble_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,9 +20,13 @@ def ppcvec(*args, timeout=60):
 
 
 def run_json(*args):
+    """Every image's JSON; the exit status is the first image's non-zero code
+    for its outcome (README "Exit status")."""
     p = ppcvec("run", "--json", *args)
-    assert p.returncode == 0, p.stderr
-    return [json.loads(line) for line in p.stdout.splitlines()]
+    rs = [json.loads(line) for line in p.stdout.splitlines()]
+    codes = [outcome_exit_code(r["outcome"], r["exit_code"]) for r in rs]
+    assert rs and p.returncode == next((c for c in codes if c), 0), p.stderr
+    return rs
 
 
 def test_scv_ail0_outcome_registers_events_and_dump():
@@ -73,9 +78,9 @@ def test_cpu_option_power8_scv_is_illegal():
 
 def test_human_summary_and_trace():
     p = ppcvec("run", "--trace", os.path.join(PROGS, "scv_ail0.S"))
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 7, p.stderr          # attn: the program's exit code
     out = p.stdout
-    assert "outcome attn, exit code 7" in out
+    assert "outcome attn, exit code 0x7" in out
     assert "scv 1" in out and "0x0000000000017020" in out
     assert "no AIL: MSR[IR] and MSR[DR] were not both 1" in out   # why AIL did not apply
     assert "LR=" in out and "CTR=" in out
@@ -100,7 +105,7 @@ def test_smp_runs_every_cpu(tmp_path):
     (["run", os.path.join(PROGS, "spin.S"), "--frobnicate"], "unrecognized arguments"),
     (["run", os.path.join(PROGS, "spin.S"), "--dump", "0x7fffffff0:16"], "outside RAM"),
     (["run", os.path.join(PROGS, "spin.S"), "--dump", "zz"], "bad --dump"),
-    (["run", os.path.join(PROGS, "spin.S"), "--ram", "1M", "--max-insns", "10"], None),
+    (["run", os.path.join(PROGS, "spin.S"), "--ram", "1M", "--max-insns", "10"], 124),
     (["run", os.path.join(PROGS, "spin.S"), "--cpu", "power7"], "invalid choice"),
     (["run", os.path.join(PROGS, "spin.S"), "--machine", "powernv8", "--cpu", "power10"],
      "machine powernv8 has power8 processors, not power10"),
@@ -108,8 +113,8 @@ def test_smp_runs_every_cpu(tmp_path):
 ])
 def test_bad_input_is_one_line_and_exit_2(args, needle):
     p = ppcvec(*args)
-    if needle is None:            # a valid small RAM just works
-        assert p.returncode == 0, p.stderr
+    if isinstance(needle, int):   # a valid small RAM just works (budget: 124)
+        assert p.returncode == needle, p.stderr
         return
     assert p.returncode == 2, (p.stdout, p.stderr)
     lines = p.stderr.strip().splitlines()
@@ -158,7 +163,7 @@ def test_json_with_trace_keeps_stdout_machine_readable():
     """`run --json --trace`: stdout is exactly the JSON objects; the trace goes
     to stderr (issue 16 item 6)."""
     p = ppcvec("run", "--json", "--trace", os.path.join(PROGS, "scv_ail0.S"))
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 7, p.stderr            # attn with r3 = 7
     (r,) = [json.loads(line) for line in p.stdout.splitlines()]
     assert r["interrupts"][0]["kind"] == "scv"
     assert "<before_scv>: scv 1  ->  0x0000000000017020 <scv1_handler> (system_call_vectored)" in p.stderr

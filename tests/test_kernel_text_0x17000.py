@@ -60,13 +60,16 @@ def test_powernv_whatif_crash_runs_the_same_text():
     assert "do_IRQ+0x28 (arch/powerpc/kernel/irq.c)" in sr.diagnosis
 
 
-def test_partition_cpu_without_me_checkstops_after_the_scv():
-    """pseries-guest-requests-ail3: "QEMU" runs on the boot CPU, which a
-    partition cannot give MSR[ME] (booted with MSR=0): the machine check in
-    __do_IRQ is a checkstop, still a host crash that the diagnosis explains."""
+def test_partition_boot_cpu_takes_the_machine_check_and_panics_after_the_scv():
+    """pseries-guest-requests-ail3: "QEMU" runs on the boot CPU; the partition
+    runs with MSR[ME]=1 (the hypervisor forces it, as KVM does), so the machine
+    check in __do_IRQ reaches 0x200 and the kernel panics: a host crash that the
+    diagnosis explains."""
     sr = run_scenario("pseries-guest-requests-ail3", "none", "power9")
-    assert sr.outcome == "host-crash" and sr.result.outcome == "checkstop"
-    assert "do_IRQ+0x28" in sr.diagnosis and "checkstopped" in sr.diagnosis
+    assert sr.outcome == "host-crash" and sr.result.outcome == "poweroff"
+    host = read_results(sr.result)["host"]
+    assert host["panic_vec"] == 0x200 and host["panic_r13"] == USER_TLS_TP
+    assert "do_IRQ+0x28" in sr.diagnosis and "took machine_check (0x200" in sr.diagnosis
     assert "kvmppc_core_init_vm_pr" in sr.diagnosis
 
 

@@ -405,10 +405,13 @@ def run_suite(programs: list, qemu: str, machines=MACHINES, ppcvec_mmu: str = "a
 
 # ------------------------------------------------------------------ output
 
-def fmt(v) -> str:
+COUNT_FIELDS = ("done", "records")     # counts: decimal; every other value is hex
+
+
+def fmt(v, field: str | None = None) -> str:
     if v is None:
         return "-"
-    if v < 0x10:
+    if field in COUNT_FIELDS:
         return str(v)
     return "0x%016x" % v
 
@@ -424,8 +427,9 @@ def table_lines(suite: SuiteResult, diff_only: bool = False) -> list:
         for row in r.rows:
             if diff_only and row.agree == "yes":
                 continue
-            out.append(f"{r.label:<{w}}  {row.field:<10}  {fmt(row.qemu):<18}  "
-                       f"{fmt(row.ppcvec):<18}  {row.agree}")
+            kind = row.field.rsplit(".", 1)[-1]
+            out.append(f"{r.label:<{w}}  {row.field:<10}  {fmt(row.qemu, kind):<18}  "
+                       f"{fmt(row.ppcvec, kind):<18}  {row.agree}")
         if r.reason:
             out.append(f"{r.label:<{w}}  note: {r.reason}")
     return out

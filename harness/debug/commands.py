@@ -20,9 +20,10 @@ commands:
                            or faulting instruction is one step that lands in the handler
   next [N]                 like step, but runs a call (branch with LK=1) to its return
   continue                 run every CPU until a breakpoint, watch point or the end
-  break ADDR|SYMBOL        stop before executing ADDR (number, symbol, sym+off)
-  break vector V           stop after an interrupt is delivered to vector V
-                           (0xf60 also matches its AIL-relocated 0xc000000000004f60)
+  break ADDR|SYMBOL        stop before executing ADDR (number, symbol, sym+off); a symbol
+                           also stops where its code runs at 0xc000000000000000 + address
+  break vector V           stop after an interrupt is delivered to exactly V (0xf60 real
+                           mode, 0xc000000000004f60 AIL=3, 0x17000 scv real mode, ...)
   break interrupt KIND     stop after an interrupt of KIND is delivered
                            (scv, sc, fu, program, hfu, heai, dsi, ..., any)
   watch spr NAME           stop when a privileged register changes (lpcr, fscr, msr, ...)
@@ -39,6 +40,7 @@ commands:
   help                     this text
   quit                     leave"""
 
+RUN_COMMANDS = ("step", "stepi", "next", "continue", "cpu", "quit")
 COMMAND_WORDS = ("step", "stepi", "next", "continue", "break", "watch", "breaks", "delete",
                  "regs", "sprs", "ail", "disas", "x", "events", "cpu", "help", "quit")
 ALIASES = {"s": "step", "si": "stepi", "n": "next", "ni": "next", "c": "continue",
@@ -62,7 +64,7 @@ class Debugger:
     def banner(self) -> list[str]:
         s = self.s
         n = len(s.m.cpus)
-        return [f"ppcvec debug: {s.image.name} on {s.machine_name} ({s.cpu_name}, "
+        return [f"ppcvec debug: {s.description} on {s.machine_name} ({s.cpu_name}, "
                 f"{n} CPU{'s' if n > 1 else ''}); `help` lists commands",
                 s.location()]
 
@@ -83,7 +85,7 @@ class Debugger:
             self.write(f"unknown command {words[0]!r} (`help` lists commands)")
             self.failures += 1
             return
-        if not allow_run and cmd in ("step", "stepi", "next", "continue", "cpu", "quit"):
+        if not allow_run and cmd in RUN_COMMANDS:
             self.write(f"{cmd}: not available here (use gdb's own commands)")
             self.failures += 1
             return
@@ -177,8 +179,10 @@ class Debugger:
         if len(args) != 1:
             raise DebugError("usage: break ADDR|SYMBOL")
         addr = self.s.eval_addr(args[0])
-        bid = self.s.add_break(addr)
-        self.write(f"breakpoint {bid} at {addr:#x}{self.s.symbolize(addr)}")
+        bid = self.s.add_break(addr, alias=self.s.names_symbol(args[0]))
+        other = self.s.break_aliases.get(bid)
+        also = f" (and {other:#x}, where it runs through the kernel map)" if other else ""
+        self.write(f"breakpoint {bid} at {addr:#x}{self.s.symbolize(addr)}{also}")
 
     def cmd_watch(self, args) -> None:
         if len(args) != 2 or args[0] != "spr":
@@ -188,7 +192,9 @@ class Debugger:
 
     def cmd_breaks(self, args) -> None:
         s = self.s
-        lines = [f"breakpoint {bid} at {a:#x}{s.symbolize(a)}" for bid, a in sorted(s.user_breaks.items())]
+        lines = [f"breakpoint {bid} at {a:#x}{s.symbolize(a)}"
+                 + (f" (and {s.break_aliases[bid]:#x})" if bid in s.break_aliases else "")
+                 for bid, a in sorted(s.user_breaks.items())]
         lines += [f"break interrupt {k}" for k in sorted(s.interrupt_breaks)]
         lines += [f"break vector {v:#x}" for v in sorted(s.vector_breaks)]
         lines += [f"watch spr {n}" for n in sorted(s.spr_watches)]
@@ -198,6 +204,7 @@ class Debugger:
         s = self.s
         if not args:
             s.user_breaks.clear()
+            s.break_aliases.clear()
             s.interrupt_breaks.clear()
             s.vector_breaks.clear()
             s.spr_watches.clear()
@@ -267,6 +274,18 @@ class Debugger:
 
     def cmd_help(self, args) -> None:
         self.emit(HELP.splitlines())
+
+
+def help_without_run_commands() -> list[str]:
+    """HELP minus the commands that run the machine (gdb `monitor help`)."""
+    out, skip = [], False
+    for ln in HELP.splitlines():
+        head = ln[2:].split(" ", 1)[0] if ln.startswith("  ") and not ln.startswith("   ") else None
+        if head is not None:
+            skip = head in RUN_COMMANDS or head == "help"
+        if not skip:
+            out.append(ln)
+    return out
 
 
 def _is_call(word: int) -> bool:

@@ -25,10 +25,12 @@ import threading
 
 from emu.registers import register_for_field
 from emu.state import SPR_FIELDS
-from harness.debug.commands import Debugger
+from harness.debug.commands import Debugger, help_without_run_commands
 from harness.debug.session import DebugError, Session, Stop
 from harness.errors import UserError
 from harness.toolchain.elf import write_elf
+from harness.toolchain.symbols import KERNEL_BASE, quadrant_alias
+from harness.run.exitcodes import outcome_exit_code
 
 SIGINT, SIGTRAP = 2, 5
 MAX_PACKET = 0x4000
@@ -193,6 +195,22 @@ class _Reader(threading.Thread):
 
 # ---------------------------------------------------------------- the server
 
+MONITOR_SPELLING = (("break vector", "break-vector"), ("break interrupt", "break-interrupt"),
+                    ("watch spr", "watch-spr"))
+
+
+def monitor_help() -> list[str]:
+    """What `monitor` accepts: the stepper's commands that do not run the
+    machine (gdb's own step/continue do that), in their monitor spelling."""
+    out = []
+    for ln in help_without_run_commands():
+        for a, b in MONITOR_SPELLING:
+            ln = ln.replace("  " + a, "  " + b)
+        out.append(ln.replace("commands:", "monitor commands (run the machine with gdb's "
+                                            "own stepi/continue):"))
+    return out
+
+
 class GdbServer:
     def __init__(self, session: Session, port: int = 1234, host: str = "127.0.0.1", log=None,
                  once: bool = False):
@@ -208,6 +226,9 @@ class GdbServer:
         self.cthread = None              # CPU index for s/c (Hc); None = any
         self.last_stop = None
         self.monitor = Debugger(session, self._monitor_write)
+        session.events_hint = "monitor events"
+        self.ended = None                # (outcome, exit code) once the program ended
+        self.attached = False            # a gdb talks to us: others are refused at once
         self._monitor_out = []
         self._wlock = threading.Lock()
         self.closed = False
@@ -225,15 +246,39 @@ class GdbServer:
         except OSError as e:
             lsock.close()
             raise UserError(f"gdbserver: cannot listen on {self.host}:{self.port}: {e.strerror}") from None
-        lsock.listen(1)
+        lsock.listen(4)
         port = lsock.getsockname()[1]
         if self.log is not None:
             print(f"listening on {self.host}:{port}", file=self.log, flush=True)
+        n = len(self.s.m.cpus)
+        self.say(f"serving {self.s.description} on {self.s.machine_name} ({self.s.cpu_name}, "
+                 f"{n} CPU{'s' if n > 1 else ''})")
+        # One gdb at a time: while one is attached, another is refused at once
+        # (closed, and said on stderr) instead of waiting in the backlog.
+        conns = queue.Queue()
+
+        def acceptor():
+            while True:
+                try:
+                    conn, peer = lsock.accept()
+                except OSError:
+                    return
+                if self.attached:
+                    self.say(f"refused gdb from {peer[0]}:{peer[1]}: another gdb is attached "
+                             f"(one client at a time)")
+                    try:
+                        conn.close()
+                    except OSError:
+                        pass
+                    continue
+                conns.put((conn, peer))     # (after a port probe: served next)
+
+        threading.Thread(target=acceptor, daemon=True).start()
         # Like QEMU's gdbstub and GNU gdbserver --multi: the machine outlives a
         # client; a detach or a disconnect waits for the next one (--once: exit).
         try:
             while True:
-                conn, peer = lsock.accept()
+                conn, peer = conns.get()
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.say(f"gdb connected from {peer[0]}:{peer[1]}")
                 try:
@@ -243,15 +288,23 @@ class GdbServer:
                         conn.close()
                     except OSError:
                         pass
+                    self.attached = False
                 if self.packets == 0 and not final:
                     self.say(f"connection from {peer[0]}:{peer[1]} closed without a packet; ignored")
                     continue
                 if final or self.once:
                     self.say(why + ("" if why.endswith("exiting") else "; exiting"))
-                    return 0
+                    return self.exit_status()
                 self.say(f"{why}; still listening on {self.host}:{port}")
         finally:
             lsock.close()
+
+    def exit_status(self) -> int:
+        """0, or after the program ended the exit status of its outcome
+        (harness.run.exitcodes, as `ppcvec run`)."""
+        if self.ended is None:
+            return 0
+        return outcome_exit_code(*self.ended)
 
     def session_loop(self, conn) -> tuple[str, bool]:
         """Serve one gdb connection; -> (why it ended, whether the server ends:
@@ -285,6 +338,7 @@ class GdbServer:
             if self.ack:
                 self._raw_send(b"+")
             self.packets += 1
+            self.attached = True
             try:
                 result = self.handle(data)
             except (DebugError, ValueError, IndexError, KeyError) as e:
@@ -387,7 +441,7 @@ class GdbServer:
         if c in "cC":
             return self.resume("continue", None)
         if c == "D":
-            return ("end", "OK", "gdb detached", False)
+            return ("end", "OK", "gdb detached", self.ended is not None)
         if c == "k":
             return ("end", None, "gdb killed the session; exiting", True)
         if text.startswith("vCont?"):
@@ -457,7 +511,10 @@ class GdbServer:
             img = self.s.image
             syms = {k: v for k, v in self.s.symbols.items()}
             entry = img.entry if img.entry is not None else 0x10
-            self._elf = write_elf(img.data, base=img.base, entry=entry, symbols=syms)
+            # the code also runs at 0xc000000000000000 + its address (the kernel's
+            # linear map): gdb gets both, so `break SYMBOL` and `bt` work there
+            alias = KERNEL_BASE if quadrant_alias(img.base) == KERNEL_BASE + img.base else None
+            self._elf = write_elf(img.data, base=img.base, entry=entry, symbols=syms, alias=alias)
         return self._elf
 
     def vfile(self, text: str):
@@ -557,6 +614,12 @@ class GdbServer:
         return "E01"
 
     def resume(self, how: str, index):
+        if self.ended is not None:
+            outcome, code = self.ended
+            self.console([f"the program has ended ({outcome}"
+                          + (f", exit code {code:#x}" if code is not None else "")
+                          + "); nothing runs. Inspect it, then detach or kill."])
+            return self.stop_reply(self.last_stop)
         if how == "step":
             i = self.s.cur if index is None else index
             self._cpu(i)
@@ -570,10 +633,13 @@ class GdbServer:
         self.s.cur = st.cpu
         self.gthread = st.cpu
         self.last_stop = st
-        if st.reason == "attn":
-            self.console(lines)
-            return ("end", f"W{st.exit_code & 0xFF:02x}",
-                    f"program ended (attn, exit code {st.exit_code}); exiting", True)
+        if st.reason in ("attn", "checkstop", "error", "poweroff"):
+            # the program ended: keep the machine for inspection until gdb detaches
+            self.ended = (st.reason, st.exit_code)
+            self.say(f"program ended ({st.reason}); keeping the machine for inspection "
+                     f"until gdb detaches")
+            lines = lines + [f"program ended ({st.reason}); the machine is kept for "
+                             f"inspection: detach or kill to end"]
         self.console(lines)
         return self.stop_reply(st)
 
@@ -594,10 +660,8 @@ class GdbServer:
     def monitor_command(self, line: str):
         words = line.split(None, 1)
         self._monitor_out = []
-        if not words:
-            self._monitor_out.append("monitor commands: break-interrupt KIND, break-vector V, "
-                                     "watch-spr NAME, events [all], ail, sprs, regs, breaks, "
-                                     "delete [ID], disas, x, help")
+        if not words or words[0] == "help":
+            self._monitor_out += monitor_help()
         else:
             head = self.MONITOR_MAP.get(words[0], words[0])
             cmd = head + (" " + words[1] if len(words) > 1 else "")

@@ -7,21 +7,13 @@ from __future__ import annotations
 from emu.bits import (FSCR_SCV, LPCR_HAIL, LPCR_HR, MSR_DR, MSR_HV, MSR_IR, MSR_PR,
                       decode_fscr, decode_lpcr, decode_msr, lpcr_ail)
 from emu.events import HaltEvent, InterruptEvent, SprWriteEvent
-from emu.interrupts import INTERRUPTS, SCV_VECTOR_BASE, InterruptRequest, compute_delivery
+from emu.interrupts import InterruptRequest, compute_delivery
 from emu.registers import model_fields
 
-from harness.run.report import insn_text, trace_lines
+from harness.run.report import event_insn, insn_text, trace_lines
 
 
 
-
-
-def interrupt_offset(e: InterruptEvent) -> int:
-    """The real-mode vector of an interrupt, before AIL relocation (ISA III 7.5
-    vector table; scv: 0x17000 + LEV*0x20)."""
-    if e.kind == "scv":
-        return SCV_VECTOR_BASE + (e.lev or 0) * 0x20
-    return INTERRUPTS[e.kind].vector
 
 
 class SessionRendering:
@@ -37,7 +29,7 @@ class SessionRendering:
             out.append(self.landing_line(e))
         if not verbose_interrupts and len(ints) > len(shown):
             out.append(f"({len(ints) - len(shown)} other interrupt(s) delivered on the way; "
-                       f"`events` lists them)")
+                       f"`{self.events_hint}` lists them)")
         if st.reason == "watch" or st.changes:
             ev = st.trigger
             for name, old, new in st.changes:
@@ -53,10 +45,7 @@ class SessionRendering:
         if st.reason == "interrupt":
             out.append(f"stopped: break interrupt {st.trigger.kind}")
         elif st.reason == "vector":
-            e = st.trigger
-            asked = e.vector if e.vector in self.vector_breaks else interrupt_offset(e)
-            where = "" if asked == e.vector else f" (delivered at {e.vector:#x})"
-            out.append(f"stopped: break vector {asked:#x}{where}")
+            out.append(f"stopped: break vector {st.trigger.vector:#x}")
         elif st.message:
             out.append(st.message)
         return out
@@ -140,12 +129,13 @@ class SessionRendering:
         out = []
         for e in items:
             if isinstance(e, InterruptEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} {e.kind:<8} at {e.insn_addr:#018x}"
-                           f"{self.symbolize(e.insn_addr)}  {insn_text(e.insn, e.insn_addr)}"
-                           f"  -> {e.vector:#018x}{self.symbolize(e.vector)}  AIL={e.ail}")
-            elif isinstance(e, SprWriteEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} {e.spr:<8} {e.old:#x} -> {e.new:#x} "
+                times = f"  ×{e.repeats + 1}" if e.repeats else ""
+                out.append(f"#{e.number:<4} cpu{e.cpu} {e.kind:<8} at {e.insn_addr:#018x}"
+                           f"{self.symbolize(e.insn_addr)}  {event_insn(e)}"
+                           f"  -> {e.vector:#018x}{self.symbolize(e.vector)}  AIL={e.ail}{times}")
+            elif isinstance(e, SprWriteEvent):   # not interrupts: no interrupt number
+                out.append(f"      cpu{e.cpu} {e.spr:<8} {e.old:#x} -> {e.new:#x} "
                            f"at {e.insn_addr:#x} ({e.source})")
             elif isinstance(e, HaltEvent):
-                out.append(f"#{e.seq:<4} cpu{e.cpu} halt     {e.reason} at {e.pc:#x} {e.detail}".rstrip())
+                out.append(f"      cpu{e.cpu} halt     {e.reason} at {e.pc:#x} {e.detail}".rstrip())
         return out or ["no events yet"]

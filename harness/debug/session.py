@@ -21,16 +21,16 @@ See docs/debugging.md.
 """
 from __future__ import annotations
 
-import bisect
 import threading
 from dataclasses import dataclass, field
 
 from emu.bits import MSR_LE
 from emu.events import InterruptEvent, SprWriteEvent
-from emu.interrupts import INTERRUPTS
+from emu.interrupts import AIL2_OFFSET, AIL3_OFFSET, INTERRUPTS, SCV_AIL3_BASE, SCV_VECTOR_BASE
 from emu.mmu import FETCH, READ
 from emu.state import SPR_FIELDS
 from harness.run.report import insn_text
+from harness.toolchain.symbols import SymbolTable, quadrant_alias
 
 # Registers `watch spr` accepts: every privileged register the state holds, and the MSR.
 WATCHABLE = ("msr",) + SPR_FIELDS
@@ -39,10 +39,38 @@ DELIVERY_WRITES = ("msr", "srr0", "srr1", "hsrr0", "hsrr1", "fscr", "hfscr", "da
                    "heir")
 INTERRUPT_KINDS = tuple(INTERRUPTS) + ("any",)
 CHUNK = 1_000_000        # instructions per Machine.run call while continuing
+EVENTS_KEPT = 10_000     # events a stop keeps (a storm must not fill memory)
+SCV_LEVELS = 128         # scv LEV is a 7-bit field
 
 
-from harness.debug.render import SessionRendering, interrupt_offset
+def vector_addresses() -> dict:
+    """Every address an interrupt can be delivered to -> what it is (ISA III 7.5
+    vector table with AIL=2/3 relocation, emu.interrupts.apply_ail; scv: 0x17000
+    + LEV*0x20, under AIL=3 0xc000000000003000 + LEV*0x20)."""
+    out = {}
+    for d in INTERRUPTS.values():
+        if d.kind == "scv":
+            for lev in range(SCV_LEVELS):
+                out.setdefault(SCV_VECTOR_BASE + lev * 0x20, f"scv {lev}, AIL 0/2")
+                out.setdefault(SCV_AIL3_BASE + lev * 0x20, f"scv {lev}, AIL 3")
+            continue
+        out.setdefault(d.vector, f"{d.name}, real mode")
+        if d.ail:
+            out.setdefault(d.vector | AIL2_OFFSET, f"{d.name}, AIL 2")
+            out.setdefault(d.vector | AIL3_OFFSET, f"{d.name}, AIL 3")
+    return out
+
+
+VECTOR_ADDRESSES = vector_addresses()
+VECTOR_FORMS = ("a real-mode vector (" + " ".join(
+    f"{d.vector:#x}" for d in sorted(INTERRUPTS.values(), key=lambda d: d.vector)
+    if d.kind != "scv") + f"), {AIL2_OFFSET:#x}|V (AIL=2), {AIL3_OFFSET:#x}|V (AIL=3), "
+    f"{SCV_VECTOR_BASE:#x}+0x20*LEV (scv, AIL 0/2) or {SCV_AIL3_BASE:#x}+0x20*LEV (scv, AIL=3)")
+
+
+from harness.debug.render import SessionRendering
 from harness.run.api import prepare
+from harness.run.signals import StopSignals
 
 
 class DebugError(Exception):
@@ -80,13 +108,12 @@ class Session(SessionRendering):
         self.cpu_name = cpu_name
         self.max_insns = max_insns
         self.symbols = {k: v for k, v in image.symbols.items() if not k.startswith(".L")}
-        byaddr = {}
-        for name in sorted(self.symbols):
-            byaddr.setdefault(self.symbols[name], name)
-        self._sym_addrs = sorted(byaddr)
-        self._sym_names = [byaddr[a] for a in self._sym_addrs]
+        self._symtab = SymbolTable(self.symbols)
+        self.description = image.name      # what the banner names (a scenario: name, fix)
+        self.events_hint = "events"         # how the front-end lists events (gdb: monitor events)
         self.cur = 0
         self.user_breaks: dict[int, int] = {}      # id -> address
+        self.break_aliases: dict[int, int] = {}    # id -> the 0xc000... alias of a symbol's address
         self.gdb_breaks: set[int] = set()
         self.interrupt_breaks: set[str] = set()
         self.vector_breaks: set[int] = set()
@@ -97,7 +124,7 @@ class Session(SessionRendering):
         self._trigger = None
         self._changes = []
         self._events = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()     # RLock: the signal handler runs on the main thread
         self._running = False
         self._interrupted = False
         machine.events.listeners.append(self._on_event)
@@ -109,23 +136,21 @@ class Session(SessionRendering):
 
     # ------------------------------------------------------------ symbols
     def symbolize(self, addr: int) -> str:
-        """` <name>` or ` <name+0xoff>` for an address near a symbol, else ''.
-        Kernel text runs at 0xc000000000000000 + its real (link) address."""
-        found = self._symbolize(addr)
-        if not found and addr >> 60 == 0xC:
-            found = self._symbolize(addr & 0x0FFFFFFFFFFFFFFF)
-        return found
+        """` <name>` or ` <name+0xoff>` for an address near a symbol, else ''
+        (harness.toolchain.symbols: the address as it runs, then its 0xc000...
+        alias: kernel text runs at 0xc000000000000000 + its real address)."""
+        found = self._symtab.lookup(addr)
+        return f" <{found}>" if found else ""
 
-    def _symbolize(self, addr: int) -> str:
-        i = bisect.bisect_right(self._sym_addrs, addr) - 1
-        if i < 0:
-            return ""
-        off = addr - self._sym_addrs[i]
-        if off == 0:
-            return f" <{self._sym_names[i]}>"
-        if off < 0x1000:
-            return f" <{self._sym_names[i]}+{off:#x}>"
-        return ""
+    def names_symbol(self, text: str) -> bool:
+        """Whether an address expression starts from a symbol (not a number or
+        a register): `break SYMBOL` also stops at the symbol's 0xc000... alias."""
+        head = text.strip()
+        for op in ("+", "-"):
+            h, sep, t = head.rpartition(op)
+            if sep and h and t:
+                head = h
+        return head.strip() in self.symbols
 
     def eval_addr(self, text: str) -> int:
         """A number, a symbol, `sym+off`/`sym-off`, or `$pc`/`$lr`/`$ctr`/`$rN`/`$spr`."""
@@ -217,13 +242,18 @@ class Session(SessionRendering):
         return f"cpu{i} {c.pc:#018x}{self.symbolize(c.pc)}: {text}{tail}"
 
     # ------------------------------------------------------------ stop conditions
-    def add_break(self, addr: int) -> int:
+    def add_break(self, addr: int, alias: bool = False) -> int:
+        """A breakpoint at `addr`; `alias`: also where the same code runs through
+        the kernel linear map (the 0xc000... alias; for `break SYMBOL`)."""
         for bid, a in self.user_breaks.items():
             if a == addr:
                 return bid
         bid = self._next_break_id
         self._next_break_id += 1
         self.user_breaks[bid] = addr
+        other = quadrant_alias(addr) if alias else None
+        if other is not None:
+            self.break_aliases[bid] = other
         self._apply_breakpoints()
         return bid
 
@@ -231,6 +261,7 @@ class Session(SessionRendering):
         if bid not in self.user_breaks:
             raise DebugError(f"no breakpoint {bid}")
         del self.user_breaks[bid]
+        self.break_aliases.pop(bid, None)
         self._apply_breakpoints()
 
     def set_gdb_break(self, addr: int, on: bool) -> None:
@@ -238,7 +269,8 @@ class Session(SessionRendering):
         self._apply_breakpoints()
 
     def _apply_breakpoints(self) -> None:
-        self.m.set_breakpoints(set(self.user_breaks.values()) | self.gdb_breaks)
+        self.m.set_breakpoints(set(self.user_breaks.values()) | set(self.break_aliases.values())
+                               | self.gdb_breaks)
 
     def break_interrupt(self, kind: str) -> None:
         if kind not in INTERRUPT_KINDS:
@@ -246,6 +278,10 @@ class Session(SessionRendering):
         self.interrupt_breaks.add(kind)
 
     def break_vector(self, vector: int) -> None:
+        """Stop after a delivery to exactly `vector` (0x17000 is not the AIL=3
+        scv vector 0xc000000000003000); anything else is refused."""
+        if vector not in VECTOR_ADDRESSES:
+            raise DebugError(f"{vector:#x} is not an interrupt vector; valid forms: {VECTOR_FORMS}")
         self.vector_breaks.add(vector)
 
     def watch_spr(self, name: str) -> None:
@@ -263,12 +299,13 @@ class Session(SessionRendering):
 
     def _on_event(self, ev) -> None:
         """Event listener: record; stop the run when a stop condition matches."""
-        self._events.append(ev)
+        if len(self._events) < EVENTS_KEPT:
+            self._events.append(ev)
         why, changes = None, []
         if isinstance(ev, InterruptEvent):
             if ev.kind in self.interrupt_breaks or "any" in self.interrupt_breaks:
                 why = "interrupt"
-            elif ev.vector in self.vector_breaks or interrupt_offset(ev) in self.vector_breaks:
+            elif ev.vector in self.vector_breaks:
                 why = "vector"
             if self.spr_watches:
                 c = self.m.cpus[ev.cpu]
@@ -347,40 +384,52 @@ class Session(SessionRendering):
                 if c.pc in bps and c.runnable():
                     c.at_breakpoint = True
         end = self.m.total_insns + budget
+        start = self.m.total_insns
         with self._lock:
             self._running = True
-            interrupted = self._interrupted = False
-        try:
-            while True:
-                remaining = end - self.m.total_insns
-                if remaining <= 0:
-                    return Stop("budget", self.cur, list(self._events),
-                                message=f"instruction budget spent ({budget} instructions)")
-                r = self.m.run(min(CHUNK, remaining))
-                if self._trigger is not None:
-                    return self._trigger_stop("", self.cur)
+            self._interrupted = False
+        # Ctrl-C / SIGTERM: stop at the end of the running slice, machine intact
+        with StopSignals(self.interrupt) as sig:
+            try:
+                return self._cont_loop(end, budget, should_stop, sig, start)
+            finally:
                 with self._lock:
-                    interrupted = self._interrupted
-                if r.outcome == "breakpoint":
-                    i = self.m.stopped_cpu
-                    pc = self.m.cpus[i].pc
-                    return Stop("breakpoint", i, list(self._events),
-                                message=f"breakpoint at {pc:#x}{self.symbolize(pc)}")
-                if r.outcome in ("attn", "checkstop", "error"):
-                    c = next((c for c in self.m.cpus if c.halted == r.outcome), self.m.cpus[self.cur])
-                    return self._halt_stop(c)
-                if r.outcome == "idle":
-                    return Stop("idle", self.cur, list(self._events),
-                                message="every CPU is idle (branch-to-self) or halted")
-                if interrupted or (should_stop is not None and should_stop()):
-                    i = self.m.stopped_cpu if r.outcome == "stopped" else self.cur
-                    return Stop("interrupted", i if i is not None else self.cur,
-                                list(self._events), message="interrupted")
-                # "budget" of one chunk, or a stale stop request: keep going
-        finally:
+                    self._running = False
+                    self._interrupted = False
+
+    def _cont_loop(self, end, budget, should_stop, sig, start) -> Stop:
+        while True:
+            remaining = end - self.m.total_insns
+            if remaining <= 0:
+                return Stop("budget", self.cur, list(self._events),
+                            message=f"instruction budget spent ({budget} instructions)")
+            r = self.m.run(min(CHUNK, remaining))
+            if self._trigger is not None:
+                return self._trigger_stop("", self.cur)
             with self._lock:
-                self._running = False
-                self._interrupted = False
+                interrupted = self._interrupted
+            if r.outcome == "breakpoint":
+                i = self.m.stopped_cpu
+                pc = self.m.cpus[i].pc
+                return Stop("breakpoint", i, list(self._events),
+                            message=f"breakpoint at {pc:#x}{self.symbolize(pc)}")
+            if r.outcome in ("attn", "checkstop", "error", "poweroff"):
+                c = next((c for c in self.m.cpus if c.halted == r.outcome), self.m.cpus[self.cur])
+                return self._halt_stop(c)
+            if r.outcome == "storm":
+                return Stop("storm", self.m.stopped_cpu if self.m.stopped_cpu is not None
+                            else self.cur, list(self._events), message=f"stopped: {r.detail}")
+            if r.outcome == "idle":
+                return Stop("idle", self.cur, list(self._events),
+                            message="every CPU is idle (branch-to-self) or halted")
+            if interrupted or (should_stop is not None and should_stop()):
+                i = self.m.stopped_cpu if r.outcome == "stopped" else self.cur
+                how = f" by {sig.name}" if sig.signum is not None else ""
+                return Stop("interrupted", i if i is not None else self.cur,
+                            list(self._events),
+                            message=f"interrupted{how} after "
+                                    f"{self.m.total_insns - start} instructions")
+            # "budget" of one chunk, or a stale stop request: keep going
 
     def _halt_stop(self, c) -> Stop:
         if c.halted == "attn":
@@ -388,4 +437,5 @@ class Session(SessionRendering):
             return Stop("attn", c.index, list(self._events),
                         message=f"cpu{c.index} executed attn: exit code {code}", exit_code=code)
         return Stop(c.halted, c.index, list(self._events),
-                    message=f"cpu{c.index} {c.halted}: {c.halt_detail}")
+                    message=f"cpu{c.index} {c.halted}: {c.halt_detail}",
+                    exit_code=self.m.exit_code if c.halted == "poweroff" else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emu.machine import DEFAULT_BUDGET, DEFAULT_WATCH
+from emu.storm import DEFAULT_STORM_LIMIT
 from harness.errors import UserError
 from harness.loader.boot import (
     build_machine,
@@ -20,8 +21,14 @@ from harness.loader.boot import (
 )
 from harness.loader.images import Image, image_from_source, load_image
 from harness.run.invariants import InvariantChecker
+from harness.run.report import collapse, symbolize
+from harness.run.signals import StopSignals
 
 HEX = "0x%016x"
+# --json schema version (README "JSON output"): 2 added number/repeats per
+# interrupt, interrupts_total, interrupts_dropped, storm and the outcomes
+# storm and interrupted
+JSON_SCHEMA_VERSION = 2
 
 
 def hx(v):
@@ -40,6 +47,7 @@ class RunOptions:
     mmu: str | None = None
     slice_insns: int | None = None
     check_invariants: bool = False
+    storm_limit: int = DEFAULT_STORM_LIMIT       # emu.storm; 0 = no storm detection
     watch_sprs: tuple = ()
     hv_options: dict = field(default_factory=dict)
 
@@ -61,6 +69,9 @@ class Result:
     hazards: list = field(default_factory=list)
     symbols: dict = field(default_factory=dict)
     hcalls: list = field(default_factory=list)    # emu.events.HcallEvent (pseries)
+    interrupts_total: int = 0     # interrupts delivered (the list keeps the first EVENT_CAP)
+    interrupts_dropped: int = 0   # delivered but not kept (the event log's cap)
+    storm: dict | None = None     # outcome "storm": {"cpu", "repeats", "cycle": [...]}
 
     # convenience for assertions
     def interrupts_of(self, kind: str) -> list:
@@ -74,6 +85,7 @@ class Result:
 
     def to_json_dict(self) -> dict:
         return {
+            "schema_version": JSON_SCHEMA_VERSION,
             "image": self.image,
             "machine": self.machine,
             "cpu": self.cpu,
@@ -82,11 +94,33 @@ class Result:
             "insns": self.insns,
             "detail": self.detail,
             "cpus": [cpu_json(c) for c in self.cpus],
-            "interrupts": [interrupt_json(e) for e in self.interrupts],
+            "interrupts": [interrupt_json(e, n) for e, n in collapse(self.interrupts)],
+            "interrupts_total": self.interrupts_total or len(self.interrupts),
+            "interrupts_dropped": self.interrupts_dropped,
+            "storm": None if self.storm is None else {
+                "cpu": self.storm["cpu"], "repeats": self.storm["repeats"],
+                "cycle": [{"kind": c["kind"], "insn_addr": hx(c["insn_addr"]),
+                           "vector": hx(c["vector"])} for c in self.storm["cycle"]]},
             "dumps": {"0x%x" % a: d.hex() for a, d in self.dumps.items()},
             "hcalls": [hcall_json(h) for h in self.hcalls],
             "hazards": list(self.hazards),
         }
+
+
+def storm_text(storm: dict, symbols: dict) -> str:
+    """The storm's loop in words, with symbols (emu.machine.Machine.storm)."""
+    cyc = storm["cycle"]
+    parts = []
+    for c in cyc:
+        a, v = symbolize(symbols, c["insn_addr"]), symbolize(symbols, c["vector"])
+        parts.append(f"{c['kind']} at {c['insn_addr']:#x}{f' <{a}>' if a else ''} -> "
+                     f"{c['vector']:#x}{f' <{v}>' if v else ''}")
+    n = storm["repeats"]
+    if len(cyc) == 1:
+        what = f"{parts[0]}, {n} times in a row"
+    else:
+        what = f"a cycle of {len(cyc)} interrupts ({'; '.join(parts)}) repeated {n} times"
+    return f"interrupt storm on cpu{storm['cpu']}: {what} (--storm-limit sets K)"
 
 
 def cpu_json(c) -> dict:
@@ -98,9 +132,12 @@ def cpu_json(c) -> dict:
     }
 
 
-def interrupt_json(e) -> dict:
+def interrupt_json(e, repeats: int = 0) -> dict:
+    """One delivery; `repeats` identical deliveries that followed it are folded
+    into it (harness.run.report.collapse)."""
     return {
-        "cpu": e.cpu, "seq": e.seq, "kind": e.kind, "name": e.name,
+        "cpu": e.cpu, "seq": e.seq, "number": e.number, "repeats": repeats,
+        "kind": e.kind, "name": e.name,
         "insn_addr": hx(e.insn_addr), "insn": None if e.insn is None else "0x%08x" % e.insn,
         "vector": hx(e.vector), "ail": e.ail, "ail_rule": e.ail_rule,
         "msr_before": hx(e.msr_before), "msr_after": hx(e.msr_after),
@@ -140,6 +177,10 @@ def prepare(image: Image, opts: RunOptions, listeners=()):
         kw["watch_sprs"] = set(DEFAULT_WATCH) | set(opts.watch_sprs)
     if opts.hv_options:
         kw["hv_options"] = dict(opts.hv_options)
+    if opts.storm_limit != DEFAULT_STORM_LIMIT:
+        if opts.storm_limit < 0:
+            raise UserError("--storm-limit must be 0 (off) or positive")
+        kw["storm_limit"] = opts.storm_limit
     m = build_machine(mt, cpu, smp=opts.smp, ram=opts.ram, mmu=opts.mmu, **kw)
     for fn in listeners:
         m.events.listeners.append(fn)
@@ -150,16 +191,33 @@ def prepare(image: Image, opts: RunOptions, listeners=()):
     return m, mt, cpu, checker
 
 
-def run_loaded(m, mt, cpu, image: Image, opts: RunOptions, checker=None) -> Result:
+def run_loaded(m, mt, cpu, image: Image, opts: RunOptions, checker=None,
+               on_interrupt: str = "raise") -> Result:
+    """Run the prepared machine.  SIGINT/SIGTERM during the run stop it at the
+    end of the running slice (harness.run.signals: no execution-core callback
+    ever sees a KeyboardInterrupt); then `on_interrupt="raise"` raises
+    KeyboardInterrupt here, in plain Python, and `"result"` returns the result
+    so far with outcome "interrupted" (what `ppcvec run` prints)."""
     if opts.max_insns <= 0:
         raise UserError("--max-insns must be positive")
-    r = m.run(opts.max_insns)
+    with StopSignals(m.request_stop) as sig:
+        r = m.run(opts.max_insns)
+    if sig.signum is not None:
+        if on_interrupt == "raise":
+            raise KeyboardInterrupt
+        if r.outcome == "stopped":
+            r.outcome = "interrupted"
+            r.detail = f"interrupted by {sig.name} after {r.insns} instructions"
+    if r.outcome == "storm" and r.extra.get("storm"):
+        r.detail = storm_text(r.extra["storm"], image.symbols)
     dumps = {addr: m.ram.read(addr, length) for addr, length in opts.dumps}
     return Result(image=image.name, machine=mt.name, cpu=cpu, outcome=r.outcome,
                   exit_code=r.exit_code, insns=r.insns, cpus=r.cpus, interrupts=r.interrupts,
                   dumps=dumps, detail=r.detail, spr_writes=r.spr_writes, halts=r.halts,
                   hazards=checker.report() if checker else [], symbols=image.symbols,
-                  hcalls=r.hcalls)
+                  hcalls=r.hcalls, interrupts_total=r.extra.get("interrupts_total", 0),
+                  interrupts_dropped=r.extra.get("interrupts_dropped", 0),
+                  storm=r.extra.get("storm"))
 
 
 def run_image(image: Image, opts: RunOptions | None = None, listeners=()) -> Result:

@@ -2,10 +2,30 @@
 and by the project's own tests)."""
 from __future__ import annotations
 
+import dataclasses
+import difflib
+
+from emu.events import InterruptEvent
 from harness.loader.images import image_from_source
 from harness.run.api import Result, RunOptions, run_image, run_image_file
-from harness.run.report import summary_lines
+from harness.run.report import summary_lines, trace_lines
 from harness.toolchain.asm import assemble
+
+EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(InterruptEvent))
+RUN_OPTIONS = tuple(f.name for f in dataclasses.fields(RunOptions))
+
+
+class PpcvecUsageError(TypeError):
+    """A test called the fixture with a keyword it does not have (a typo)."""
+
+
+def _check_names(what: str, given, valid) -> None:
+    for name in given:
+        if name not in valid:
+            close = difflib.get_close_matches(name, valid, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PpcvecUsageError(f"{what}: unknown keyword {name!r}{hint} "
+                                   f"(valid: {', '.join(valid)})")
 
 
 class Ppcvec:
@@ -21,6 +41,7 @@ class Ppcvec:
     def run(self, source: str, name: str = "<test>", **opts) -> Result:
         """Assemble GNU-as `source` and run it; keyword arguments are RunOptions
         (machine, cpu, smp, max_insns, mmu, dumps, defsyms, ...)."""
+        _check_names("ppcvec.run", opts, RUN_OPTIONS)
         opts = {**self.defaults, **opts}
         if "max_insns" not in opts:
             opts["max_insns"] = 1_000_000
@@ -28,6 +49,7 @@ class Ppcvec:
         return run_image(image_from_source(source, name, o.defsyms), o)
 
     def run_file(self, path: str, **opts) -> Result:
+        _check_names("ppcvec.run_file", opts, RUN_OPTIONS)
         return run_image_file(path, RunOptions(**{**self.defaults, **opts}))
 
     # -------------------------------------------------------------- assertions
@@ -35,18 +57,26 @@ class Ppcvec:
     def assert_one_interrupt(r: Result, kind: str, **fields):
         """Exactly one interrupt was taken, of `kind`, with the given field values
         (any InterruptEvent attribute: vector, srr0, lr, ctr, fscr_ic, ail, ...)."""
+        _check_names("assert_one_interrupt", fields, EVENT_FIELDS)
         assert len(r.interrupts) == 1, _describe(r, f"expected exactly one {kind} interrupt")
         return Ppcvec.assert_interrupt(r, 0, kind, **fields)
 
     @staticmethod
     def assert_interrupt(r: Result, index: int, kind: str, **fields):
-        assert len(r.interrupts) > index, _describe(r, f"expected an interrupt #{index}")
+        """Interrupt `index` (0-based; the summary's #index+1) is of `kind` with
+        these field values.  A failure names the field, both values in hex, and
+        that interrupt's why/AIL/MSR/saved lines, then the run summary."""
+        _check_names("assert_interrupt", fields, EVENT_FIELDS)
+        assert len(r.interrupts) > index, _describe(
+            r, f"expected an interrupt #{index + 1} (index {index}); "
+               f"the run has {len(r.interrupts)}")
         e = r.interrupts[index]
-        assert e.kind == kind, _describe(r, f"interrupt #{index} is {e.kind}, expected {kind}")
+        assert e.kind == kind, _describe(
+            r, f"interrupt #{e.number} is {e.kind}, expected {kind}", e)
         for name, want in fields.items():
             got = getattr(e, name)
             assert got == want, _describe(
-                r, f"interrupt #{index} ({kind}) {name} = {_fmt(got)}, expected {_fmt(want)}")
+                r, f"interrupt #{e.number} ({kind}) {name} = {_fmt(got)}, expected {_fmt(want)}", e)
         return e
 
     @staticmethod
@@ -65,5 +95,8 @@ def _fmt(v):
     return hex(v) if isinstance(v, int) and not isinstance(v, bool) else repr(v)
 
 
-def _describe(r: Result, msg: str) -> str:
-    return msg + "\n" + "\n".join(summary_lines(r))
+def _describe(r: Result, msg: str, event=None) -> str:
+    lines = [msg]
+    if event is not None:
+        lines += trace_lines(event, r.symbols)
+    return "\n".join(lines + summary_lines(r))

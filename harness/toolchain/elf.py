@@ -20,11 +20,20 @@ def is_elf(data: bytes) -> bool:
 
 
 def write_elf(image: bytes, *, base: int = 0, entry: int = 0, symbols: dict | None = None,
-              sections: list | None = None) -> bytes:
-    """sections: [(name, addr, size, is_code)] inside the image (default: one .text)."""
-    symbols = symbols or {}
+              sections: list | None = None, alias: int | None = None) -> bytes:
+    """sections: [(name, addr, size, is_code)] inside the image (default: one .text).
+    `alias`: the image is also mapped at `alias + base` (a second PT_LOAD and a
+    `.text.alias` section over the same file bytes) and every symbol is also
+    defined there — for a debugger, the kernel's linear map at
+    0xc000000000000000 where the same code runs relocated."""
+    symbols = dict(symbols or {})
     if not sections:
         sections = [(".text", base, len(image), True)]
+    sections = list(sections)
+    if alias is not None:
+        sections.append((".text.alias", alias + base, len(image), True))
+        symbols = {**{f"{n}\0alias": (v + alias) & 0xFFFFFFFFFFFFFFFF
+                      for n, v in symbols.items()}, **symbols}
     ehsize, phsize, shsize = 64, 56, 64
     data_off = 0x100
     shstr = bytearray(b"\0")
@@ -41,7 +50,8 @@ def write_elf(image: bytes, *, base: int = 0, entry: int = 0, symbols: dict | No
     for i, (name, addr, size, code) in enumerate(sections, 1):
         flags = 0x2 | (0x4 if code else 0x1)        # ALLOC | EXECINSTR / WRITE
         nm = add_str(shstr, name)
-        shdrs.append(struct.pack(">IIQQQQIIQQ", nm, 1, flags, addr, data_off + (addr - base),
+        in_file = addr - (alias + base if name == ".text.alias" else base)
+        shdrs.append(struct.pack(">IIQQQQIIQQ", nm, 1, flags, addr, data_off + in_file,
                                  size, 0, 0, 4 if code else 1, 0))
         sec_index[name] = i
 
@@ -53,6 +63,7 @@ def write_elf(image: bytes, *, base: int = 0, entry: int = 0, symbols: dict | No
 
     syms = bytearray(24)                    # null symbol
     for name, value in sorted(symbols.items(), key=lambda kv: (kv[1], kv[0])):
+        name = name.split("\0", 1)[0]      # an alias keeps its symbol's name
         nm = add_str(strtab, name)
         shndx = sec_of(value)
         info = (1 << 4 | 0) if name == "_start" else 0   # _start GLOBAL NOTYPE, rest LOCAL
@@ -85,9 +96,14 @@ def write_elf(image: bytes, *, base: int = 0, entry: int = 0, symbols: dict | No
     shdrs.append(struct.pack(">IIQQQQIIQQ", shstr_name, 3, 0, 0, shstr_off, len(shstr),
                              0, 0, 1, 0))
     ehdr = ELF_MAGIC + bytes([2, 2, 1, 0]) + bytes(8)
+    nph = 1 if alias is None else 2
     ehdr += struct.pack(">HHIQQQIHHHHHH", 2, EM_PPC64, 1, entry, ehsize, shoff,
-                        2 if True else 0, ehsize, phsize, 1, shsize, len(shdrs), len(shdrs) - 1)
+                        2 if True else 0, ehsize, phsize, nph, shsize, len(shdrs), len(shdrs) - 1)
     phdr = struct.pack(">IIQQQQQQ", 1, 7, data_off, base, base, len(image), len(image), 0x100)
+    if alias is not None:
+        phdr += struct.pack(">IIQQQQQQ", 1, 7, data_off, alias + base, base, len(image),
+                            len(image), 0x100)
+    assert ehsize + len(phdr) <= data_off
     out = bytearray(ehdr + phdr)
     out += bytes(data_off - len(out))
     out += image
@@ -108,13 +124,19 @@ def read_elf(data: bytes):
     if not is_elf(data) or len(data) < 64:
         raise UserError("not an ELF file")
     if data[4] != 2:
-        raise UserError("not a 64-bit ELF file (only ELF64 is supported)")
+        raise UserError("not a 64-bit ELF file (ELF class %d; only ELFCLASS64 is supported)"
+                        % data[4])
+    if data[5] not in (1, 2):
+        raise UserError(f"bad ELF byte order (EI_DATA {data[5]})")
     end = ">" if data[5] == 2 else "<"
     try:
         (_t, _m, _v, entry, phoff, shoff, _f, _eh, phentsize, phnum, shentsize, shnum,
          _shstrndx) = struct.unpack(end + "HHIQQQIHHHHHH", data[16:64])
         if _m != EM_PPC64:
             raise UserError(f"ELF machine {_m} is not PowerPC 64-bit (EM_PPC64 = {EM_PPC64})")
+        if end == "<":
+            raise UserError("a little-endian (ppc64le) ELF file: ppcvec boots big-endian "
+                            "images (MSR[LE]=0)")
         segs = []
         for i in range(phnum):
             p = phoff + i * phentsize

@@ -1,0 +1,122 @@
+"""kvm-unit-tests (powerpc), unchanged, through its own runner with ppcvec in
+QEMU's place: `QEMU=ppcvec-qemu-system-ppc64 ACCEL=tcg ./run_tests.sh`.
+
+The pinned suite in ../shared/kvm-unit-tests/ is built once per session with its
+build.sh (Debian's gcc-powerpc64-linux-gnu).  Locally a missing compiler or a
+missing tarball skips these tests; with CI=true it is a failure.  The expected
+table is what ppcvec does today; docs/kvm-unit-tests.md compares it with QEMU
+7.2's baseline entry by entry."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("PPCVEC_KUT_DIR", os.path.join(os.path.dirname(ROOT), "shared",
+                                                        "kvm-unit-tests"))
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# entry -> (result, summary in parentheses); sieve is left out: it does not finish
+# in 90 s on either QEMU 7.2 or ppcvec (docs/kvm-unit-tests.md)
+PSERIES = {
+    "selftest-setup": ("PASS", "2 tests"),
+    "spapr_hcall": ("PASS", "10 tests"),
+    "spapr_vpa": ("PASS", "13 tests, 1 known failures"),
+    "rtas-get-time-of-day": ("PASS", "10 tests"),
+    "rtas-get-time-of-day-base": ("PASS", "10 tests"),
+    "rtas-set-time-of-day": ("PASS", "5 tests"),
+    "emulator": ("PASS", "10 tests"),
+    "interrupts": ("PASS", "34 tests"),
+    "mmu": ("PASS", "3 tests"),
+    "smp": ("PASS", "4 tests"),
+    "atomics": ("PASS", "12 tests, 1 known failures"),
+    "timebase": ("PASS", "12 tests, 1 skipped"),
+    "timebase-icount": ("PASS", "12 tests, 1 skipped"),
+    "smp-smt": ("SKIP", None),            # 4 threads per core: refused, as QEMU TCG does
+    "smp-thread-single": ("SKIP", None),  # tcg,thread=single only
+    "h_cede_tm": ("SKIP", None),          # kvm only
+}
+POWERNV9 = {
+    "selftest-setup": ("PASS", "2 tests"),
+    "emulator": ("PASS", "10 tests"),
+    "mmu": ("PASS", "3 tests"),
+    "smp": ("PASS", "4 tests"),
+}
+LINE = re.compile(r"^(PASS|FAIL|SKIP) (\S+)(?: \(([^)]*)\))?")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _missing() -> str | None:
+    if not os.path.exists(os.path.join(SHARED, "build.sh")):
+        return f"kvm-unit-tests not found at {SHARED} (set PPCVEC_KUT_DIR)"
+    if shutil.which("powerpc64-linux-gnu-gcc") is None:
+        return "powerpc64-linux-gnu-gcc not found (Debian package gcc-powerpc64-linux-gnu)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    why = _missing()
+    if why:
+        if CI:
+            pytest.fail("CI=true: " + why)
+        pytest.skip(why)
+    build = tmp_path_factory.mktemp("kut")
+    p = subprocess.run([os.path.join(SHARED, "build.sh"), str(build)], capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    # the front end as a command on PATH, running this checkout's ppcvec
+    wrapper = build / "ppcvec-qemu-system-ppc64"
+    wrapper.write_text(f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} "
+                       f"-m harness.cli.qemu_compat \"$@\"\n")
+    wrapper.chmod(0o755)
+    return build, str(wrapper)
+
+
+def run_tests(suite, entries, machine=None, jobs=2):
+    build, qemu = suite
+    env = dict(os.environ, QEMU=qemu, ACCEL="tcg")
+    if machine:
+        env["MACHINE"] = machine
+    p = subprocess.run(["./run_tests.sh", "-j", str(jobs), *entries], cwd=build, env=env,
+                       capture_output=True, text=True, timeout=1200)
+    table = {}
+    for line in ANSI.sub("", p.stdout).splitlines():
+        m = LINE.match(line)
+        if m:
+            table[m.group(2)] = (m.group(1), m.group(3))
+    return table
+
+
+def _mismatches(table, expected) -> list[str]:
+    out = []
+    for name, (result, summary) in expected.items():
+        got = table.get(name)
+        if got is None:
+            out.append(f"{name} did not run")
+        elif got[0] != result or (summary is not None and got[1] != summary):
+            out.append(f"{name}: expected {result} ({summary}), got {got[0]} ({got[1]})")
+    return out
+
+
+# Run alone (-j 1), before the others: rtas-get-time-of-day checks the RTAS clock
+# against `date +%s` taken before the runner's scripts start the emulator (< 3 s),
+# and mmu's 200 000 tlbie take ~45 s of its 90 s timeout; beside other entries on
+# a loaded machine either can miss.
+ALONE = [name for name in PSERIES if name.startswith("rtas")] + ["mmu"]
+
+
+def test_pseries_entries_pass_with_qemus_counts(suite):
+    rest = [n for n in PSERIES if n not in ALONE]
+    table = run_tests(suite, ALONE, jobs=1)
+    table.update(run_tests(suite, rest))
+    problems = _mismatches(table, PSERIES)
+    assert not problems, "; ".join(problems)
+
+
+def test_powernv9_entries_pass(suite):
+    problems = _mismatches(run_tests(suite, list(POWERNV9), machine="powernv9"), POWERNV9)
+    assert not problems, "; ".join(problems)
