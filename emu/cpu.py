@@ -30,6 +30,8 @@ BRANCH_TO_SELF = 0x48000000
 # What translations depend on (emu.mmu.translation_key): writes to these flush the TLB.
 TRANSLATION_MSR = MSR_IR | MSR_DR | MSR_HV | MSR_PR
 TRANSLATION_SPRS = frozenset({"lpcr", "pidr", "lpidr", "ptcr", "sdr1", "hrmor"})
+# SPRs without a CpuState field: write_spr handles them (emu.registers hooks)
+_COUNTING_SPRS = frozenset({"dec", "hdec", "tbl", "tbu", "dpdes"})
 DEC_RESET = 0x7FFFFFFF   # far in the future: no decrementer interrupt unless a program arms one
 MSR_TRACE = MSR_SE | MSR_BE
 SRR1_TRACE = 0x40000000  # IBM bit 33: set by every Trace interrupt (ISA v3.1 Book III 7.5.15)
@@ -202,19 +204,17 @@ class Cpu(InterruptSources):
         flushes, PURR offset, DPDES doorbell)."""
         st = self.state
         value &= MASK64
-        if name == "dec":
-            st.dec, st.dec_tb = s32(value), self.tb()
-            self._async_dirty = True
-            return
-        if name == "hdec":
-            self.hdec_write(s32(value))
-            self._async_dirty = True
-            return
-        if name in ("tbl", "tbu"):
-            return  # the timebase is the instruction count: writes are ignored (docs/design.md)
-        if name == "dpdes":
-            self.pdbell = bool(value & 1)
-            self._async_dirty = True
+        if name in _COUNTING_SPRS:
+            if name == "dec":
+                st.dec, st.dec_tb = s32(value), self.tb()
+                self._async_dirty = True
+            elif name == "hdec":
+                self.hdec_write(s32(value))
+                self._async_dirty = True
+            elif name == "dpdes":
+                self.pdbell = bool(value & 1)
+                self._async_dirty = True
+            # tbl/tbu: the timebase is the instruction count: writes are ignored
             return
         mask = self._field_masks.get(name)
         if mask is not None:

@@ -131,13 +131,15 @@ def spr_access_check(cpu, addr, insn, row, allowed: str, what: str) -> None:
     registers MSR[TM]=0 -> Facility Unavailable with IC=5 (Book II 5 / QEMU
     spr_read_tm: gen_msr_facility_check)."""
     msr = cpu.state.msr
-    letter = state_letter(msr)
+    letter = "p" if msr & MSR_PR else ("h" if msr & MSR_HV else "s")   # state_letter, inline
     if letter not in allowed:
         if letter == "s" and "h" in allowed:
             raise hv_resource_in_guest(cpu, addr, insn,
                                        f"{what}: hypervisor SPR {row.num} in supervisor state")
         raise program(addr, insn, SRR1_PROGPRIV,
                       f"{what}: SPR {row.num} ({row.name}) not accessible in this state")
+    if row.hfscr is None and row.fscr is None and not row.msr_tm:
+        return                         # the common case: no facility gates it
     st = cpu.state
     if (row.hfscr is not None and not msr & MSR_HV and cpu.machine.hv_capable
             and not st.hfscr & (1 << row.hfscr)):
