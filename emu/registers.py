@@ -174,6 +174,7 @@ SPRS = (
        view="TEXASR"),
     _r(136, "CTRL", "SPRN_CTRLF", "psh", "", ALL, width=32, field="ctrl", mf_asm=("ctrl",),
        view="CTRL"),
+    _r(144, "TIDR", "SPRN_TIDR", "sh", "sh", (P9,), field="tidr"),   # ISA v3.0B; gone in v3.1
     _r(152, "CTRL", "SPRN_CTRLT", "", "sh", ALL, width=32, field="ctrl", mask=1, reset=1,
        mt_asm=("ctrl",)),
     _r(153, "FSCR", "SPRN_FSCR", "sh", "sh", ALL, field="fscr",

@@ -362,3 +362,17 @@ def test_assembler_opcode_table_agrees_with_the_register_table():
                     checked += 1
                     assert r.num in table[direction + n], (direction + n, r.num)
     assert checked > 150
+
+
+# ---------------------------------------------------------------- TIDR (POWER9 only)
+
+def test_tidr_reads_back_in_privileged_state_on_power9(ppcvec):
+    # ISA v3.0B: TIDR is SPR 144, privileged; Linux sets it on POWER9 (set_thread_tidr)
+    r = run(ppcvec, load64(3, 0x1234) + "    mtspr 144, 3\n    mfspr 4, 144\n", enter_msr=GUEST)
+    assert not r.interrupts and r4(r) == 0x1234
+
+
+def test_tidr_is_an_undefined_spr_on_power10(ppcvec):
+    # ISA v3.1B removed TIDR: 144 has SPR bit 0x10 set, so privileged mfspr is a no-op
+    r = run(ppcvec, "    mfspr 4, 144\n", "power10")
+    assert not r.interrupts and r4(r) == POISON
