@@ -35,6 +35,7 @@ PSERIES = {
     "atomics": ("PASS", "12 tests, 1 known failures"),
     "timebase": ("PASS", "12 tests, 1 skipped"),
     "timebase-icount": ("PASS", "12 tests, 1 skipped"),
+    "sprs": ("PASS", "75 tests"),
     "smp-smt": ("SKIP", None),            # 4 threads per core: refused, as QEMU TCG does
     "smp-thread-single": ("SKIP", None),  # tcg,thread=single only
     "h_cede_tm": ("SKIP", None),          # kvm only
