@@ -86,7 +86,7 @@ def spin_speed():
     for label, b in body.items():
         src = f"    .org 0x10\n    b start\n    .org 0x1000\nstart:\n1:\n{b}    b 1b\n"
         image = image_from_source(src)
-        image.data, _, _ = prepare_kernel(image.data)
+        image.data, _ = prepare_kernel(image.data)
         opts = RunOptions(machine="powernv9", max_insns=n)
         m, mt, cpu, ch = prepare(image, opts)
         t = time.perf_counter()
