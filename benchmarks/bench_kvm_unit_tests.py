@@ -30,6 +30,7 @@ ENTRIES = [
     ("timebase", "timebase.elf", []),
     ("interrupts", "interrupts.elf", []),
     ("atomics", "atomics.elf", ["-smp", "2"]),
+    ("sprs", "sprs.elf", []),
 ]
 
 
