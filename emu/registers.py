@@ -219,9 +219,6 @@ SPRS = (
        mt_asm=("sprg3",)),
     _r(280, "ASR", None, "", "", (), mf_asm=("asr",), mt_asm=("asr",)),
     _r(282, "EAR", None, "", "", (), mf_asm=("ear",), mt_asm=("ear",)),
-    # CIR (ISA v2.07/v3.0 Chip Identification Register, read-only; ISA v3.0B Book III
-    # "SPR encodings"): a value identifying the chip, 0 here
-    _r(283, "CIR", None, "sh", "", (P8, P9), width=32, field="cir"),
     _r(284, "TBL", "SPRN_TBWL", "", "h", ALL, hook="tb_write", mt_asm=("tbl",), view="TB"),
     _r(285, "TBU", "SPRN_TBWU", "", "h", ALL, width=32, hook="tb_write", mt_asm=("tbu",),
        view="TB"),
@@ -264,14 +261,6 @@ SPRS = (
        mf_asm=("heir",), mt_asm=("heir",)),
     _r(349, "AMOR", "SPRN_AMOR", "h", "h", ALL, field="amor", mf_asm=("amor",), mt_asm=("amor",)),
     _r(446, "TIR", "SPRN_TIR", "sh", "", ALL, width=32, field="tir", mf_asm=("tir",)),
-    # ISA v3.1B Book III 9.x "Dynamic Execution Control" and the hash keys for
-    # hashst/hashchk: 455/812 are the problem-state read-only views of the upper
-    # 32 bits of HDEXCR/DEXCR
-    _r(455, "HDEXCR", "SPRN_HDEXCR_RO", "psh", "", (P10,), width=32, field="hdexcr",
-       hook="upper32", view="HDEXCR"),
-    _r(468, "HASHKEYR", "SPRN_HASHKEYR", "sh", "sh", (P10,), field="hashkeyr"),
-    _r(469, "HASHPKEYR", "SPRN_HASHPKEYR", "h", "h", (P10,), field="hashpkeyr"),
-    _r(471, "HDEXCR", "SPRN_HDEXCR", "h", "h", (P10,), field="hdexcr"),
     _r(464, "PTCR", "SPRN_PTCR", "h", "h", V3, field="ptcr", hook="translation",
        mf_asm=("ptcr",), mt_asm=("ptcr",)),
     # Ultravisor registers: only with SMF enabled, which no PowerNV model here has
@@ -346,8 +335,6 @@ SPRS = (
        hfscr=FAC_EBB, mf_asm=("bescr",), mt_asm=("bescr",)),
     # ISA v2.07+: mtspr/mfspr 808-811 are no-ops in every state
     *(_r(n, f"RSVD{n}", None, "psh", "psh", ALL, hook="nop") for n in range(808, 812)),
-    _r(812, "DEXCR", "SPRN_DEXCR_RO", "psh", "", (P10,), width=32, field="dexcr",
-       hook="upper32", view="DEXCR"),
     _r(815, "TAR", "SPRN_TAR", "psh", "psh", ALL, field="tar", fscr=FAC_TAR, hfscr=FAC_TAR,
        mf_asm=("tar",), mt_asm=("tar",)),
     _r(816, "ASDR", "SPRN_ASDR", "h", "h", V3, field="asdr", mf_asm=("asdr",), mt_asm=("asdr",)),
@@ -355,7 +342,6 @@ SPRS = (
        mf_asm=("psscr",), mt_asm=("psscr",), view="PSSCR"),
     # Instruction Counter and Virtual Time Base (ISA v2.07 Book III 9.x, 7.x): not
     # modelled beyond the register (IC does not count, VTB does not tick)
-    _r(828, "DEXCR", "SPRN_DEXCR", "sh", "sh", (P10,), field="dexcr"),
     _r(848, "IC", "SPRN_IC", "sh", "h", ALL, field="ic", mf_asm=("ic",), mt_asm=("ic",)),
     _r(849, "VTB", "SPRN_VTB", "sh", "h", ALL, field="vtb", mf_asm=("vtb",), mt_asm=("vtb",)),
     _r(855, "PSSCR", "SPRN_PSSCR", "h", "h", V3, field="psscr", mask=_PSSCR_HV,
