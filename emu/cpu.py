@@ -21,7 +21,6 @@ from .registers import field_masks, field_resets, implemented
 from .state import CpuState
 from .storage import first_fault, storage_access
 from .storm import STORM_KINDS, StormDetector
-from .timebase import tb_read_trap
 from .unicorn_backend import UnicornCore
 
 _U32BE = struct.Struct(">I")
@@ -311,10 +310,6 @@ class Cpu(InterruptSources):
             if kind in ("program", "syscall", "hv_emu", "fu"):
                 insn = self.fetch_word(x)
                 op = insn >> 26
-                if op == 0 and (tbr := tb_read_trap(insn)) is not None:
-                    tb = self.tb()
-                    self.set_gpr(tbr[0], tb if tbr[1] == "tbl" else tb >> 32)
-                    return x + 4
                 if kind == "program" and op in (59, 63):
                     raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
                                                 reason="floating-point enabled exception"))

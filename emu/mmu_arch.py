@@ -98,14 +98,20 @@ class ArchitectedMmu:
         """Forget the cached translations of the `size`-byte page at `ea` on these
         threads, in every translation context (a radix tlbie/tlbiel with IS=0)."""
         first = (ea & ~(size - 1)) >> 12
+        last = first + (size >> 12)
+        nkeys = 3 * (size >> 12)
         for c in cpus:
             per_cpu = self._caches.get(c.index)
             if per_cpu is None:
                 continue
             for pages in per_cpu.values():
-                for page in range(first, first + (size >> 12)):
-                    for code in (0, 1, 2):
-                        pages.pop((page << 2) | code, None)
+                if len(pages) <= nkeys:      # fewer cached entries than keys to try
+                    dead = [k for k in pages if first <= k >> 2 < last]
+                else:
+                    dead = [k for p in range(first, last) for code in (0, 1, 2)
+                            if (k := (p << 2) | code) in pages]
+                for k in dead:
+                    del pages[k]
         self._flush_unicorn(cpus, issuer)
 
     @staticmethod

@@ -172,9 +172,11 @@ SPRS = (
     _r(131, "TEXASRU", "SPRN_TEXASRU", "psh", "psh", (P8, P9), width=32, field="texasr",
        fscr=FAC_TM, hfscr=FAC_TM, msr_tm=True, hook="upper32", mt_asm=("texasru",),
        view="TEXASR"),
+    # TIDR (ISA v3.0 only: the thread id for as_notify/wait; not in v3.1)
+    _r(144, "TIDR", "SPRN_TIDR", "sh", "sh", (P9,), field="tidr", mf_asm=("tidr",),
+       mt_asm=("tidr",)),
     _r(136, "CTRL", "SPRN_CTRLF", "psh", "", ALL, width=32, field="ctrl", mf_asm=("ctrl",),
        view="CTRL"),
-    _r(144, "TIDR", "SPRN_TIDR", "sh", "sh", (P9,), field="tidr"),   # ISA v3.0B; gone in v3.1
     _r(152, "CTRL", "SPRN_CTRLT", "", "sh", ALL, width=32, field="ctrl", mask=1, reset=1,
        mt_asm=("ctrl",)),
     _r(153, "FSCR", "SPRN_FSCR", "sh", "sh", ALL, field="fscr",
@@ -344,10 +346,17 @@ SPRS = (
     _r(849, "VTB", "SPRN_VTB", "sh", "h", ALL, field="vtb", mf_asm=("vtb",), mt_asm=("vtb",)),
     _r(855, "PSSCR", "SPRN_PSSCR", "h", "h", V3, field="psscr", mask=_PSSCR_HV,
        mf_asm=("hpsscr",), mt_asm=("hpsscr",)),
+    # POWER9/POWER10 User's Manual implementation SPRs a partition may use: TRIG1/2
+    # (debug triggers, write-only: no effect here), WORT (workload optimisation,
+    # held), TRACE (1006, write-only in every state: no effect here)
+    _r(881, "TRIG1", None, "", "sh", V3, hook="nop"),
+    _r(882, "TRIG2", None, "", "sh", V3, hook="nop"),
+    _r(895, "WORT", "SPRN_WORT", "sh", "sh", V3, field="wort"),
     _r(896, "PPR", "SPRN_PPR", "psh", "psh", ALL, field="ppr", mask=_range(11, 13),
        mf_asm=("ppr",), mt_asm=("ppr",)),
     _r(898, "PPR32", "SPRN_PPR32", "psh", "psh", ALL, width=32, field="ppr", hook="upper32",
        mask=_range(11, 13) >> 32, mf_asm=("ppr32",), mt_asm=("ppr32",), view="PPR"),
+    _r(1006, "TRACE", None, "", "psh", V3, hook="nop"),
     _r(1008, "HID0", "SPRN_HID0", "h", "h", ALL, field="hid0"),
     _r(1023, "PIR", "SPRN_PIR", "sh", "", ALL, width=32, field="pir", mf_asm=("pir",)),
 )

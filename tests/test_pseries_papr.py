@@ -3,11 +3,15 @@ console, SPRG0/PAGE_INIT/RANDOM/VPA/CEDE hypercalls, XICS IPIs to 0x500, RTAS
 time of day, MSR[ME]=1 in the partition, tlbie with LPCR[GTSE], the machine-wide
 timebase and SIAR on trace.  One small partition program per behaviour; results
 are read back from its registers and memory."""
+import os
+import shutil
 import struct
+import subprocess
 
 import fdt
+import pytest
 
-from emu.timebase import prepare_kernel, tb_read_trap
+from emu.timebase import prepare_kernel
 from harness.loader.images import image_from_source
 from harness.run import RunOptions, prepare, run_image, run_loaded
 
@@ -59,7 +63,7 @@ start:
 def run(src, smp=1, max_insns=200_000, patch=False, **hv):
     image = image_from_source(PRELUDE + src)
     if patch:
-        image.data, _, _ = prepare_kernel(image.data)
+        image.data, _ = prepare_kernel(image.data)
     opts = RunOptions(machine="pseries", smp=smp, max_insns=max_insns,
                       dumps=[(RESULTS, 0x100)], hv_options=hv)
     m, mt, cpu, checker = prepare(image, opts)
@@ -336,7 +340,7 @@ def test_device_tree_has_what_setup_asserts_with_the_values_qemu_gives():
     assert tree.get_node("vdevice").nodes[0].get_property("compatible").value == "hvterm1"
 
 
-def test_mftb_in_a_prepared_kernel_reads_the_machine_timebase():
+def test_native_mftb_reads_the_machine_timebase():
     _, r = run("""
     mftb 5
     nop
@@ -345,23 +349,53 @@ def test_mftb_in_a_prepared_kernel_reads_the_machine_timebase():
     std 5, 0(9)
     std 6, 8(9)
     b .
-""", patch=True)
+""")
     t1, t2 = words(r, 2)
     assert t1 > 0 and t2 - t1 == 3                 # one tick per instruction
 
 
-def test_prepare_kernel_rewrites_tb_reads_and_priority_hints_only():
-    words_in = [0x7C6C42E6,   # mftb 3
+def test_prepare_kernel_replaces_priority_hints_only():
+    words_in = [0x7C6C42E6,   # mftb 3 (traps natively: left alone)
                 0x7C8D42A6,   # mfspr 4, 269
                 0x7C210B78,   # or 1,1,1
                 0x7FFFFB78,   # or 31,31,31
                 0x7C631B79,   # or. 3,3,3 (Rc=1: not a hint)
                 0x7C641B78]   # or 4,3,3 (mr 4,3)
-    out, reads, hints = prepare_kernel(struct.pack(">6I", *words_in))
-    new = struct.unpack(">6I", out)
-    assert (reads, hints) == (2, 2)
-    assert tb_read_trap(new[0]) == (3, "tbl") and tb_read_trap(new[1]) == (4, "tbu")
-    assert new[2:4] == (0x60000000, 0x60000000) and new[4:] == tuple(words_in[4:])
+    out, hints = prepare_kernel(struct.pack(">6I", *words_in))
+    assert hints == 2
+    assert struct.unpack(">6I", out) == (*words_in[:2], 0x60000000, 0x60000000, *words_in[4:])
+
+
+def test_prepare_kernel_leaves_words_outside_the_code_ranges_alone():
+    hint = 0x7C210B78                                   # or 1,1,1
+    out, hints = prepare_kernel(struct.pack(">4I", hint, hint, hint, hint), code=[(4, 8)])
+    assert hints == 2
+    assert struct.unpack(">4I", out) == (hint, 0x60000000, 0x60000000, hint)
+
+
+def test_kernel_loader_rewrites_hints_in_text_but_not_in_data(tmp_path):
+    from harness.cli.qemu_machine import load_kernel
+    from harness.toolchain.elf import code_ranges, read_elf
+    elf = tmp_path / "k.elf"
+    src = tmp_path / "k.S"
+    src.write_text(".text\n.globl _start\n_start:\n or 1,1,1\n b .\n"
+                   ".data\n.long 0x7c210b78\n")
+    obj = tmp_path / "k.o"
+    gcc = shutil.which("powerpc64-linux-gnu-gcc")
+    if gcc is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true: powerpc64-linux-gnu-gcc not found")
+        pytest.skip("powerpc64-linux-gnu-gcc not found")
+    subprocess.run([gcc, "-nostdlib", "-static", "-Wl,-Ttext=0", "-Wl,-Tdata=0x10000",
+                    "-Wl,--build-id=none",
+                    "-o", str(elf), str(src)], check=True, capture_output=True)
+    data = elf.read_bytes()
+    _flat, base, _entry, _ = read_elf(data)
+    assert code_ranges(data, base) == [(0, 8)]
+    m, _ = run("    b .\n", max_insns=10)
+    start, _end, _ = load_kernel(m, str(elf), 0x400000)
+    assert m.ram.read_u32(start) == 0x60000000                 # the hint in .text: a nop
+    assert m.ram.read_u32(start + 0x10000) == 0x7C210B78      # the same word in .data: kept
 
 
 def test_the_timebase_is_one_clock_for_all_cpus():

@@ -13,7 +13,7 @@ from harness.cli.qemu_compat import (DEFAULT_RAM, POWERNV_INITRD_ADDR,
 from harness.errors import UserError
 from harness.loader.boot import MACHINES, build_machine, resolve_machine
 from harness.loader.images import ELF_MAGIC
-from harness.toolchain.elf import read_elf
+from harness.toolchain.elf import code_ranges, read_elf
 
 
 def _read(path: str) -> bytes:
@@ -28,18 +28,20 @@ def load_kernel(m: Machine, path: str, load_addr: int) -> tuple[int, int, int]:
     """Load an ELF (or a raw image) the way QEMU's -kernel does: a relocatable
     image linked at 0 goes to `load_addr`.  Returns (start, end, entry)."""
     data = _read(path)
+    code = None
     if data[:4] == ELF_MAGIC:
         try:
             flat, base, entry, _ = read_elf(data)
         except Exception as e:
             raise UserError(f"{PROG}: error loading {path}: {e}", exit_code=1) from None
         offset = load_addr if base < load_addr else 0
+        code = code_ranges(data, base)
         start, entry = base + offset, entry + offset
     else:
         flat, start, entry = data, load_addr, load_addr
     if start + len(flat) > m.ram.size:
         raise UserError(f"{PROG}: error loading {path}: it does not fit in RAM", exit_code=1)
-    flat, _, _ = prepare_kernel(flat)
+    flat, _ = prepare_kernel(flat, code)
     m.load(flat, start)
     return start, start + len(flat), entry
 

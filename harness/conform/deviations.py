@@ -335,16 +335,16 @@ POISON = 0x5A5A5A5A5A5A5A5A
 # init_proc_POWER8/9/10): it treats them as undefined SPR numbers.
 QEMU_MISSING = {
     "power8": frozenset({3, 898}),
-    "power9": frozenset({3, 339, 823, 898}),
-    "power10": frozenset({3, 181, 189, 339, 736, 737, 738, 752, 753, 754, 823, 898}),
+    "power9": frozenset({3, 339, 823, 898, 1006}),
+    "power10": frozenset({3, 181, 189, 339, 736, 737, 738, 752, 753, 754, 823, 898, 1006}),
 }
 # SPR numbers QEMU 7.2 registers although the model does not implement them
 # (ISA v3.0/v3.1 removed EAR; TM is not implemented by POWER10).
 # 894 on POWER8 was found by seed 77 (QEMU reads 0 where the ISA 2.07 table has no SPR).
 QEMU_EXTRA = {
     "power8": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 894, 895, 921}),
-    "power9": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 895, 921}),
-    "power10": frozenset({31, 128, 129, 130, 131, 282, 316, 317, 851, 888, 889, 890, 892, 893, 895, 921}),
+    "power9": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 921}),
+    "power10": frozenset({31, 128, 129, 130, 131, 282, 316, 317, 851, 888, 889, 890, 892, 893, 921}),
 }
 
 
@@ -406,7 +406,8 @@ def qemu_lacks_spr(c: FuzzContext) -> bool:
     """QEMU 7.2 does not register some SPRs the model has (QEMU_MISSING: the user
     DSCR alias 3, PPR32 898, HEIR 339, the privileged PSSCR view 823, POWER10's
     DAWR1/DAWRX1 181/189 and SIER2/SIER3/MMCR3 736-738/752-754; cpu_init.c
-    register_*_sprs) and handles them as undefined numbers.  Power ISA
+    register_*_sprs; the POWER9/POWER10 User's Manual TRACE 1006) and handles them
+    as undefined numbers.  Power ISA
     v2.07B/v3.0B/v3.1B Book III SPR encodings list them for the model.
     Matches an access to such an SPR where QEMU's outcome is its undefined-SPR
     rule (no record, or its HEAI/Program, and the register left unread)."""
@@ -420,7 +421,7 @@ def qemu_lacks_spr(c: FuzzContext) -> bool:
 def qemu_extra_spr(c: FuzzContext) -> bool:
     """QEMU 7.2 registers SPRs the model does not have (QEMU_EXTRA: EAR 282,
     removed from ISA v3.0 and absent from POWER8's Book IV; the
-    implementation-specific 31, 316, 317, 851, 888-890, 892, 893, 895 and 921 (and 894 on POWER8), found by the
+    implementation-specific 31, 316, 317, 851, 888-890, 892, 893, 921 and on POWER8 894 and 895, found by the
     fuzzer; the TM registers
     128-131 on POWER10, which implements no transactional memory).  Power ISA
     v3.1B Book III SPR encodings / POWER10 has no TM (ISA v3.1 makes it

@@ -174,3 +174,24 @@ def read_elf(data: bytes):
     except (struct.error, ValueError, IndexError):
         raise UserError("truncated or corrupt ELF file")
     return bytes(image), base, entry, symbols
+
+
+SHF_EXECINSTR = 0x4
+
+
+def code_ranges(data: bytes, base: int) -> list[tuple[int, int]] | None:
+    """(offset from `base`, length) of each SHF_EXECINSTR section of a big-endian
+    ELF64 (the flat image read_elf returns starts at `base`); None when the file
+    has no section headers (then every loaded word may be code)."""
+    try:
+        shoff, = struct.unpack_from(">Q", data, 40)
+        shentsize, shnum = struct.unpack_from(">HH", data, 58)
+        out = []
+        for i in range(shnum):
+            (_n, stype, flags, addr, _o, size, *_r) = struct.unpack_from(
+                ">IIQQQQIIQQ", data, shoff + i * shentsize)
+            if stype == 1 and flags & SHF_EXECINSTR and size:      # SHT_PROGBITS
+                out.append((addr - base, size))
+    except struct.error:
+        return None
+    return out if shnum else None
