@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import struct
 
+from .opcodes import OP_31, OP_31_XOP_OR
+
 NOP = 0x60000000
-PRIMARY_31 = 31 << 26
+PRIMARY_31 = OP_31 << 26
 # (word & TB_MASK) == one of these: the four timebase reads, any rD
 _TB_MASK = 0xFC1FFFFF
 _TB_READS = {
@@ -38,7 +40,7 @@ _TB_READS = {
 
 def is_priority_hint(word: int) -> bool:
     """or rN,rN,rN with N != 0 and Rc=0 (X-form, XO 444)."""
-    if word >> 26 != 31 or (word >> 1) & 0x3FF != 444 or word & 1:
+    if word >> 26 != OP_31 or (word >> 1) & 0x3FF != OP_31_XOP_OR or word & 1:
         return False
     rs, ra, rb = (word >> 21) & 31, (word >> 16) & 31, (word >> 11) & 31
     return rs == ra == rb != 0
@@ -60,7 +62,7 @@ def prepare_kernel(data: bytes) -> tuple[bytes, int, int]:
     words = list(struct.unpack(f">{n // 4}I", data[:n]))
     reads = hints = 0
     for i, w in enumerate(words):
-        if w >> 26 != 31:
+        if w >> 26 != OP_31:
             continue
         if (w & _TB_MASK) in _TB_READS:
             words[i] = w & ~PRIMARY_31
