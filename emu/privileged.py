@@ -557,10 +557,10 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
     InterruptRequest to deliver (the common sc/scv path); raises Trap for other
     interrupts and Halt when the CPU stops."""
     op = insn >> 26
-    if op == OP_31:
-        handler = DISPATCH.get((op, (insn >> 1) & 0x3FF))
-    elif op == OP_SC:
+    if op == OP_SC:
         handler = DISPATCH.get((op, insn & 3))
+    elif op == OP_31:
+        handler = DISPATCH.get((op, (insn >> 1) & 0x3FF))
     else:
         handler = DISPATCH.get(dispatch_key(insn))
     if handler is None:
