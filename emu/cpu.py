@@ -16,6 +16,9 @@ from .events import HaltEvent, InterruptEvent, SprWriteEvent
 from .interrupt_sources import InterruptSources, s32
 from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
 from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
+from .opcodes import (OP_19, OP_19_XOP_BCCTR, OP_19_XOP_BCLR, OP_19_XOP_BCTAR, OP_19_XOP_HRFID,
+                      OP_19_XOP_RFEBB, OP_19_XOP_RFID, OP_19_XOP_RFSCV, OP_59, OP_63, OP_ATTN,
+                      OP_B, OP_BC, OP_SC)
 from .privileged import Halt, Trap, emulate, illegal
 from .registers import field_masks, field_resets, implemented
 from .state import CpuState
@@ -34,9 +37,9 @@ _COUNTING_SPRS = frozenset({"dec", "hdec", "tbl", "tbu", "dpdes"})
 DEC_RESET = 0x7FFFFFFF   # far in the future: no decrementer interrupt unless a program arms one
 MSR_TRACE = MSR_SE | MSR_BE
 SRR1_TRACE = 0x40000000  # IBM bit 33: set by every Trace interrupt (ISA v3.1 Book III 7.5.15)
-# XL-form (opcode 19) extended opcodes
-XO_BCLR, XO_BCCTR, XO_BCTAR = 16, 528, 560
-XO_RFID, XO_HRFID, XO_RFSCV, XO_RFEBB = 18, 274, 82, 146
+# XL-form (opcode 19) extended opcodes of the instructions tracing treats specially
+NEVER_TRACED_19 = frozenset({OP_19_XOP_RFID, OP_19_XOP_HRFID, OP_19_XOP_RFSCV, OP_19_XOP_RFEBB})
+BRANCH_19 = frozenset({OP_19_XOP_BCLR, OP_19_XOP_BCCTR, OP_19_XOP_BCTAR})
 
 
 def never_traced(insn: int) -> bool:
@@ -48,9 +51,9 @@ def never_traced(insn: int) -> bool:
     on single step rfid").  Instructions that take any other interrupt are
     excluded by `Cpu.run_traced` (not "successfully completed")."""
     op = insn >> 26
-    if op == 17:
+    if op == OP_SC:
         return True
-    return op == 19 and (insn >> 1) & 0x3FF in (XO_RFID, XO_HRFID, XO_RFSCV, XO_RFEBB)
+    return op == OP_19 and (insn >> 1) & 0x3FF in NEVER_TRACED_19
 
 
 def is_branch(insn: int) -> bool:
@@ -59,9 +62,9 @@ def is_branch(insn: int) -> bool:
     instruction, whether or not the branch is taken", Power ISA v3.1 Book III
     4.2.1 MSR[BE]; QEMU 7.2 gen_bcond ends both paths with gen_goto_tb)."""
     op = insn >> 26
-    if op in (16, 18):
+    if op == OP_BC or op == OP_B:
         return True
-    return op == 19 and (insn >> 1) & 0x3FF in (XO_BCLR, XO_BCCTR, XO_BCTAR)
+    return op == OP_19 and (insn >> 1) & 0x3FF in BRANCH_19
 
 
 def trace_after(msr_before: int, insn: int | None) -> bool:
@@ -310,7 +313,7 @@ class Cpu(InterruptSources):
             if kind in ("program", "syscall", "hv_emu", "fu"):
                 insn = self.fetch_word(x)
                 op = insn >> 26
-                if kind == "program" and op in (59, 63):
+                if kind == "program" and (op == OP_59 or op == OP_63):
                     raise Trap(InterruptRequest("program", x, x, insn, srr1_bits=SRR1_PROGFPE,
                                                 reason="floating-point enabled exception"))
                 r = emulate(self, x, insn, kind)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .bits import LPCR_HDICE, MSR_EE, MSR_HV
 from .interrupts import InterruptRequest
+from .opcodes import OP_31_XOP_MSGCLR, OP_31_XOP_MSGCLRP, OP_31_XOP_MSGSND, OP_31_XOP_MSGSNDP
 from .privileged import Halt, Trap
 
 # Doorbells (Power ISA v3.0B/v3.1 Book III "Processor Control": msgsnd/msgclr/msgsndp/
@@ -64,15 +65,15 @@ class InterruptSources:
         no-op (Power ISA v3.0B Book III "Processor Control"; QEMU book3s_dbell2irq)."""
         rb = self.gpr((insn >> 11) & 31)
         self._async_dirty = True
-        if xo in (142, 174):
-            self.check_msgp(addr, insn, "msgsndp" if xo == 142 else "msgclrp")
+        if xo == OP_31_XOP_MSGSNDP or xo == OP_31_XOP_MSGCLRP:
+            self.check_msgp(addr, insn, "msgsndp" if xo == OP_31_XOP_MSGSNDP else "msgclrp")
         if (rb >> DBELL_TYPE_SHIFT) & 0x1F != DBELL_TYPE_SERVER:
             return addr + 4
-        if xo == 206:
+        if xo == OP_31_XOP_MSGSND:
             self.msgsnd(rb & DBELL_PIR_MASK)
-        elif xo == 238:
+        elif xo == OP_31_XOP_MSGCLR:
             self.hdbell = False
-        elif xo == 142:
+        elif xo == OP_31_XOP_MSGSNDP:
             if rb & DBELL_TIR_MASK == 0:   # thread 0 of this one-thread core: itself
                 self.pdbell = True
         else:

@@ -13,7 +13,7 @@ One function per architectural rule, each naming its source:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .bits import (FSCR_IC_MASK, FSCR_IC_SHIFT, LPCR_HAIL, LPCR_HR, LPCR_ILE, LPCR_LPES0,
@@ -23,49 +23,110 @@ from .models import ProcessorModel
 from .state import CpuState
 
 
-@dataclass(frozen=True)
-class InterruptDef:
-    kind: str          # short name used in events, JSON and the debugger
-    name: str          # Linux handler name (exceptions-64s.S), for traces
-    vector: int        # real-mode vector offset
-    hv: bool           # HV-class: saved in HSRR0/1, new MSR[HV]=1, keeps RI
-    ail: bool = True   # False: AIL never applies (SRESET, MCE, HMI)
-
-
-INTERRUPTS = {d.kind: d for d in (
-    InterruptDef("sreset", "system_reset", 0x100, False, ail=False),
-    InterruptDef("mce", "machine_check", 0x200, False, ail=False),
-    InterruptDef("dsi", "data_access", 0x300, False),
-    InterruptDef("dseg", "data_access_slb", 0x380, False),
-    InterruptDef("isi", "instruction_access", 0x400, False),
-    InterruptDef("iseg", "instruction_access_slb", 0x480, False),
-    InterruptDef("external", "hardware_interrupt", 0x500, False),
-    InterruptDef("alignment", "alignment", 0x600, False),
-    InterruptDef("program", "program_check", 0x700, False),
-    InterruptDef("fpu", "fp_unavailable", 0x800, False),
-    InterruptDef("dec", "decrementer", 0x900, False),
-    InterruptDef("hdec", "hdecrementer", 0x980, True),
-    InterruptDef("doorbell", "doorbell_super", 0xA00, False),
-    InterruptDef("sc", "system_call", 0xC00, False),
-    InterruptDef("trace", "single_step", 0xD00, False),
-    InterruptDef("hdsi", "h_data_storage", 0xE00, True),
-    InterruptDef("hisi", "h_instr_storage", 0xE20, True),
-    InterruptDef("heai", "emulation_assist", 0xE40, True),
-    InterruptDef("hmi", "hmi_exception", 0xE60, True, ail=False),
-    InterruptDef("hdoorbell", "h_doorbell", 0xE80, True),
-    InterruptDef("hvirt", "h_virt_irq", 0xEA0, True),
-    InterruptDef("perfmon", "performance_monitor", 0xF00, False),
-    InterruptDef("vmx", "altivec_unavailable", 0xF20, False),
-    InterruptDef("vsx", "vsx_unavailable", 0xF40, False),
-    InterruptDef("fu", "facility_unavailable", 0xF60, False),
-    InterruptDef("hfu", "h_facility_unavailable", 0xF80, True),
-    InterruptDef("scv", "system_call_vectored", 0x17000, False),
-)}
-
 SCV_VECTOR_BASE = 0x17000          # real-mode scv vectors: 0x17000 + LEV * 0x20
 SCV_AIL3_BASE = 0xC000000000003000  # AIL=3 scv vectors
 AIL2_OFFSET = 0x18000
 AIL3_OFFSET = 0xC000000000004000
+
+# Where an interrupt saves the interrupted context (ISA III 7.5 / 7.5.18).
+SAVE_SRR = "srr0/srr1"        # SRR0 = the instruction (or the next), SRR1 = MSR + causes
+SAVE_HSRR = "hsrr0/hsrr1"     # the same in HSRR0/HSRR1 (hypervisor-class interrupts)
+SAVE_LR_CTR = "lr/ctr"        # scv: LR = next instruction, CTR = MSR; SRR0/1 untouched
+
+# Which register an interrupt writes its interruption cause/image to.
+IC_FSCR = "fscr"              # FSCR[IC] (Facility Unavailable, ISA III 9.2)
+IC_HFSCR = "hfscr"            # HFSCR[IC] (Hypervisor Facility Unavailable)
+IC_HEIR = "heir"              # HEIR = the instruction image (HEAI, ISA v3.0 III 7.5.16)
+
+# New-MSR rules (ISA III 7.5 "MSR setting due to interrupt"; QEMU powerpc_excp_books):
+KEEP_OS = MSR_ME | MSR_HV                      # every interrupt keeps ME and HV ...
+KEEP_HV = MSR_ME | MSR_HV | MSR_RI             # ... HV-class ones also RI
+KEEP_SCV = MSR_ME | MSR_HV | MSR_EE | MSR_RI   # "scv ... without changing EE, RI, ME, or HV"
+
+# AIL relocation of a vector: ((clear, or) for AIL=2, (clear, or) for AIL=3)
+# (QEMU ppc_excp_apply_ail): vector = (vector & ~clear) | or.
+RELOC_NORMAL = ((0, AIL2_OFFSET), (0, AIL3_OFFSET))
+RELOC_SCV = ((0, 0), (SCV_VECTOR_BASE, SCV_AIL3_BASE))
+
+
+@dataclass(frozen=True)
+class InterruptDef:
+    """One row of the interrupt table: everything delivery needs to know.
+
+    `compute_delivery` and `interrupt_new_msr` read these columns and nothing
+    else about an interrupt; tests/test_interrupt_rows.py checks each row against
+    a concrete delivery of machine code."""
+    kind: str          # short name used in events, JSON and the debugger
+    name: str          # Linux handler name (exceptions-64s.S), for traces
+    vector: int        # real-mode vector offset (scv: for LEV 0)
+    hv: bool           # hypervisor-class: delivered with MSR[HV]=1
+    ail: bool = True   # False: AIL never applies (SRESET, MCE, HMI)
+    save: str = ""     # SAVE_SRR / SAVE_HSRR / SAVE_LR_CTR ("" -> by `hv`)
+    keep: int = -1     # MSR bits kept from the interrupted MSR (-1 -> KEEP_HV / KEEP_OS)
+    sets_hv_if_capable: bool = False  # MSR[HV]=1 on a CPU with hypervisor state (SRESET, MCE)
+    lev1_hv: bool = False   # LEV=1 is a hypercall: MSR[HV]=1 on a CPU with hypervisor state
+    clears: int = 0    # MSR bits cleared although kept (MCE: ME)
+    ic: str | None = None      # IC_FSCR / IC_HFSCR / IC_HEIR, or None
+    fault: tuple = ()  # the registers a storage interrupt reports in (written by its source)
+    hv_unless_lpcr: int = 0    # with hypervisor state and this LPCR bit 0: an HV-class interrupt
+    lev_stride: int = 0        # vector = vector + LEV * stride (scv)
+    reloc: tuple = RELOC_NORMAL
+
+    def __post_init__(self):
+        if not self.save:
+            object.__setattr__(self, "save", SAVE_HSRR if self.hv else SAVE_SRR)
+        if self.keep == -1:
+            object.__setattr__(self, "keep", KEEP_HV if self.hv else KEEP_OS)
+
+
+_D = InterruptDef
+INTERRUPTS = {d.kind: d for d in (
+    _D("sreset", "system_reset", 0x100, False, ail=False, sets_hv_if_capable=True),
+    _D("mce", "machine_check", 0x200, False, ail=False, sets_hv_if_capable=True,
+       clears=MSR_ME, fault=("dar",)),
+    _D("dsi", "data_access", 0x300, False, fault=("dar", "dsisr")),
+    _D("dseg", "data_access_slb", 0x380, False, fault=("dar",)),
+    _D("isi", "instruction_access", 0x400, False),
+    _D("iseg", "instruction_access_slb", 0x480, False),
+    # LPCR[LPES0]=0 directs external interrupts to the hypervisor (ISA III 2.2 LPCR
+    # LPES; QEMU powerpc_excp_books "POWERPC_EXCP_EXTERNAL ... lpes0")
+    _D("external", "hardware_interrupt", 0x500, False, hv_unless_lpcr=LPCR_LPES0),
+    _D("alignment", "alignment", 0x600, False, fault=("dar", "dsisr")),
+    _D("program", "program_check", 0x700, False),
+    _D("fpu", "fp_unavailable", 0x800, False),
+    _D("dec", "decrementer", 0x900, False),
+    _D("hdec", "hdecrementer", 0x980, True),
+    _D("doorbell", "doorbell_super", 0xA00, False),
+    _D("sc", "system_call", 0xC00, False, lev1_hv=True),
+    _D("trace", "single_step", 0xD00, False),
+    _D("hdsi", "h_data_storage", 0xE00, True, fault=("hdar", "hdsisr", "asdr")),
+    _D("hisi", "h_instr_storage", 0xE20, True, fault=("asdr",)),
+    _D("heai", "emulation_assist", 0xE40, True, ic=IC_HEIR),
+    _D("hmi", "hmi_exception", 0xE60, True, ail=False),
+    _D("hdoorbell", "h_doorbell", 0xE80, True),
+    _D("hvirt", "h_virt_irq", 0xEA0, True),
+    _D("perfmon", "performance_monitor", 0xF00, False),
+    _D("vmx", "altivec_unavailable", 0xF20, False),
+    _D("vsx", "vsx_unavailable", 0xF40, False),
+    _D("fu", "facility_unavailable", 0xF60, False, ic=IC_FSCR),
+    _D("hfu", "h_facility_unavailable", 0xF80, True, ic=IC_HFSCR),
+    _D("scv", "system_call_vectored", SCV_VECTOR_BASE, False, save=SAVE_LR_CTR, keep=KEEP_SCV,
+       lev_stride=0x20, reloc=RELOC_SCV),
+)}
+
+# The hypervisor-class form a row takes when `hv_unless_lpcr` redirects it.
+HV_FORMS = {k: replace(d, hv=True, save=SAVE_HSRR, keep=KEEP_HV)
+            for k, d in INTERRUPTS.items() if d.hv_unless_lpcr}
+
+
+def row_for(d: InterruptDef, lpcr: int, hv_capable: bool) -> InterruptDef:
+    """The row that applies: an interrupt whose LPCR bit (`hv_unless_lpcr`) is 0 on a
+    CPU with hypervisor state is delivered as hypervisor-class (ISA III 2.2 LPCR[LPES])."""
+    if d.hv_unless_lpcr and hv_capable and not lpcr & d.hv_unless_lpcr:
+        return HV_FORMS[d.kind]
+    return d
+
+
 
 
 @dataclass(slots=True)
@@ -128,28 +189,22 @@ def interrupts_little_endian(model: ProcessorModel, state: CpuState, new_hv: boo
 def interrupt_new_msr(model: ProcessorModel, state: CpuState, d: InterruptDef, lev: int,
                       hv_capable: bool) -> int:
     """The MSR an interrupt is delivered with, before AIL (ISA III 7.5, "MSR setting
-    due to interrupt"; QEMU powerpc_excp_books):
-      * ME and HV are kept, every other bit starts at 0 (EE=PR=IR=DR=FP=RI=0);
-      * HV-class interrupts set HV and keep RI;
-      * scv keeps EE and RI ("scv instructions enter the kernel without changing EE,
-        RI, ME, or HV", Linux exceptions-64s.S);
-      * `sc 1` sets HV (a hypercall); system reset and machine check set HV on a CPU
+    due to interrupt"; QEMU powerpc_excp_books), from the row's columns:
+      * `keep`: the bits kept from the interrupted MSR, every other bit starts at 0
+        (ME and HV always; HV-class interrupts also RI; scv also EE and RI, "scv
+        instructions enter the kernel without changing EE, RI, ME, or HV", Linux
+        exceptions-64s.S);
+      * `hv`: HV-class interrupts set HV; `lev1_hv`: `sc 1` sets HV (a hypercall)
+        and `sets_hv_if_capable`: system reset and machine check set HV, on a CPU
         with a hypervisor;
-      * machine check clears ME;
+      * `clears`: machine check clears ME;
       * SF is always set; LE follows ILE/HILE.
     """
     old = state.msr
-    new = old & (MSR_ME | MSR_HV)
-    if d.hv:
-        new |= MSR_HV | (old & MSR_RI)
-    elif d.kind == "scv":
-        new |= old & (MSR_EE | MSR_RI)
-    elif d.kind == "sc" and lev == 1 and hv_capable:
+    new = old & d.keep
+    if d.hv or (hv_capable and (d.sets_hv_if_capable or (d.lev1_hv and lev == 1))):
         new |= MSR_HV
-    elif d.kind in ("sreset", "mce") and hv_capable:
-        new |= MSR_HV
-    if d.kind == "mce":
-        new &= ~MSR_ME
+    new &= ~d.clears
     new |= MSR_SF
     if interrupts_little_endian(model, state, bool(new & MSR_HV)):
         new |= MSR_LE
@@ -236,20 +291,16 @@ def decide_ail(model: ProcessorModel, d: InterruptDef, msr: int, new_msr: int, l
 
 
 def apply_ail(d: InterruptDef, vector: int, new_msr: int, ail: int) -> tuple[int, int]:
-    """Relocate the vector for an applicable AIL and turn relocation on
-    (QEMU ppc_excp_apply_ail): AIL=2 ORs 0x18000, AIL=3 ORs 0xC000000000004000;
-    scv: AIL=2 leaves the address (0x17000 + LEV*0x20) and only sets IR/DR, AIL=3
-    moves it to 0xC000000000003000 + LEV*0x20."""
+    """Relocate the vector for an applicable AIL by the row's `reloc` and turn
+    relocation on (QEMU ppc_excp_apply_ail): AIL=2 ORs 0x18000, AIL=3 ORs
+    0xC000000000004000; scv (RELOC_SCV): AIL=2 leaves the address (0x17000 +
+    LEV*0x20) and only sets IR/DR, AIL=3 moves it to 0xC000000000003000 + LEV*0x20."""
     if ail == 0:
         return vector, new_msr
     new_msr |= MSR_IR | MSR_DR
-    if d.kind == "scv":
-        if ail == 3:
-            vector = (vector & ~SCV_VECTOR_BASE) | SCV_AIL3_BASE
-    elif ail == 2:
-        vector |= AIL2_OFFSET
-    elif ail == 3:
-        vector |= AIL3_OFFSET
+    if ail in (2, 3):
+        clear, add = d.reloc[ail - 2]
+        vector = (vector & ~clear) | add
     return vector, new_msr
 
 
@@ -266,14 +317,10 @@ def delivery_target(model: ProcessorModel, kind: str, lev: int, msr: int, lpcr: 
                     hv_capable: bool) -> tuple:
     """Where an interrupt goes and with which MSR: (definition, vector, new MSR,
     AIL decision).  A pure function of its arguments, so it is memoised."""
-    d = INTERRUPTS[kind]
-    if d.kind == "external" and hv_capable and not lpcr & LPCR_LPES0:
-        d = InterruptDef("external", "hardware_interrupt", 0x500, True)
+    d = row_for(INTERRUPTS[kind], lpcr, hv_capable)
     st = CpuState(msr=msr, lpcr=lpcr, hid0=hid0)
     new = interrupt_new_msr(model, st, d, lev, hv_capable)
-    vector = d.vector
-    if d.kind == "scv":
-        vector = SCV_VECTOR_BASE + (lev & 0x7F) * 0x20
+    vector = d.vector + (lev & 0x7F) * d.lev_stride
     decision = decide_ail(model, d, msr, new, lpcr)
     vector, new = apply_ail(d, vector, new, decision.ail)
     return d, vector, new, decision
@@ -281,30 +328,36 @@ def delivery_target(model: ProcessorModel, kind: str, lev: int, msr: int, lpcr: 
 
 def compute_delivery(model: ProcessorModel, state: CpuState, req: InterruptRequest,
                      hv_capable: bool) -> Delivery:
-    """Everything delivering `req` writes, as a pure function of the state."""
+    """Everything delivering `req` writes, as a pure function of the state, read
+    from the interrupt's row: `save` says where the context goes (SRR0/1, HSRR0/1,
+    or LR/CTR for scv, ISA III 7.5.18, SRR0/SRR1 untouched), `ic` which cause
+    register is written (FSCR[IC]/HFSCR[IC] are overwritten, ISA III 9.2 and PR-KVM
+    kvmppc_trigger_fac_interrupt, not ORed as QEMU does; HEIR = the image)."""
     old = state.msr
     d, vector, new, decision = delivery_target(model, req.kind, req.lev, old, state.lpcr,
                                                state.hid0, hv_capable)
     dl = Delivery(req.kind, vector, old, new, decision, name=d.name)
-    if d.kind == "scv":
-        # LR = next instruction, CTR = SRR1-style MSR; SRR0/SRR1 untouched (ISA III 7.5.18)
+    save = d.save
+    if save is SAVE_LR_CTR:
         dl.lr = req.nip
         dl.ctr = srr1_value(old, 0)
-    elif d.hv:
+    elif save is SAVE_HSRR:
         dl.hsrr0 = req.nip
         dl.hsrr1 = srr1_value(old, req.srr1_bits)
     else:
         dl.srr0 = req.nip
         dl.srr1 = srr1_value(old, req.srr1_bits)
-    if req.ic is not None:
-        # FSCR[IC]/HFSCR[IC] are overwritten (ISA III 9.2; PR-KVM kvmppc_trigger_fac_interrupt),
-        # not ORed as QEMU does.
-        if d.kind == "fu":
-            dl.fscr = (state.fscr & ~FSCR_IC_MASK) | ((req.ic & 0xFF) << FSCR_IC_SHIFT)
-        elif d.kind == "hfu":
-            dl.hfscr = (state.hfscr & ~FSCR_IC_MASK) | ((req.ic & 0xFF) << FSCR_IC_SHIFT)
-    if req.heir is not None:
-        dl.heir = req.heir
+    ic = d.ic
+    if ic is not None:
+        if ic is IC_HEIR:
+            if req.heir is not None:
+                dl.heir = req.heir
+        elif req.ic is not None:
+            field = ((req.ic & 0xFF) << FSCR_IC_SHIFT)
+            if ic is IC_FSCR:
+                dl.fscr = (state.fscr & ~FSCR_IC_MASK) | field
+            else:
+                dl.hfscr = (state.hfscr & ~FSCR_IC_MASK) | field
     if req.dar is not None:
         dl.dar = req.dar
     if req.dsisr is not None:

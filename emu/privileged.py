@@ -23,6 +23,16 @@ from .bits import (MSR_LE, MSR_S, FSCR_IC_SCV, FSCR_SCV, MASK64, MSR_DR, MSR_EE,
                    SRR1_PROGTRAP, ibm_bit)
 from .interrupts import InterruptRequest
 from .bits import LPCR_GTSE
+from .opcodes import (INSN_ATTN, OP_19, OP_19_XOP_DOZE, OP_19_XOP_HRFID, OP_19_XOP_ISYNC,
+                      OP_19_XOP_NAP, OP_19_XOP_RFID, OP_19_XOP_RFSCV, OP_19_XOP_RVWINKLE,
+                      OP_19_XOP_SLEEP, OP_19_XOP_STOP, OP_31, OP_31_XOP_EIEIO, OP_31_XOP_MFMSR,
+                      OP_31_XOP_MFSPR, OP_31_XOP_MFTB, OP_31_XOP_MSGCLR, OP_31_XOP_MSGCLRP,
+                      OP_31_XOP_MSGSND, OP_31_XOP_MSGSNDP, OP_31_XOP_MTMSR, OP_31_XOP_MTMSRD,
+                      OP_31_XOP_MTSPR, OP_31_XOP_SLBFEE, OP_31_XOP_SLBIA, OP_31_XOP_SLBIE,
+                      OP_31_XOP_SLBMFEE, OP_31_XOP_SLBMFEV, OP_31_XOP_SLBMTE, OP_31_XOP_SYNC,
+                      OP_31_XOP_TLBIE, OP_31_XOP_TLBIEL, OP_31_XOP_TLBSYNC, OP_31_XOP_TRAP,
+                      OP_31_XOP_TRAP_64, OP_ATTN, OP_SC, OP_TRAP, OP_TRAP_64, SC_FORM_SC,
+                      SC_FORM_SC_BIT31, SC_FORM_SCV, XOP_ATTN, xop)
 from .registers import FAC_TM, PSSCR_OS_VIEW, PSSCR_OS_WRITE
 
 
@@ -363,12 +373,183 @@ def return_from_interrupt(cpu, addr, insn, nia, src_msr, source):
 
 
 # --------------------------------------------------------------- dispatch
+# One handler per instruction, `handler(cpu, addr, insn)` -> the next PC, or the
+# InterruptRequest to deliver; it raises Trap or Halt.  DISPATCH maps
+# (primary opcode, extended opcode) to it (emu.opcodes); an instruction with no
+# row is illegal (`illegal`: HEAI, or Program[ILL] without hypervisor state).
 
 def is_attn(insn: int) -> bool:
-    return insn == 0x00000200
+    return insn == INSN_ATTN
 
 
 SCV_REASON = tuple(f"scv {lev}" for lev in range(128))
+
+
+def emulate_sc(cpu, addr, insn):
+    """sc LEV (bit 31 is reserved and ignored)."""
+    return cpu.system_call(addr, insn, (insn >> 5) & 0x7F)
+
+
+def emulate_scv(cpu, addr, insn):
+    """scv LEV (ISA v3.0): illegal on ISA v2.07; FSCR[SCV]=0 -> Facility Unavailable
+    IC=12 (ISA III 9.2); else System Call Vectored, LR = next instruction."""
+    lev = (insn >> 5) & 0x7F
+    if not cpu.model.has_scv:
+        raise illegal(cpu, addr, insn, f"scv does not exist on {cpu.model.name}")
+    if not cpu.state.fscr & FSCR_SCV:
+        return InterruptRequest("fu", addr, addr, insn, ic=FSCR_IC_SCV, lev=lev,
+                                reason="scv with FSCR[SCV]=0")
+    return InterruptRequest("scv", addr + 4, addr, insn, lev=lev, reason=SCV_REASON[lev])
+
+
+def emulate_rfid(cpu, addr, insn):
+    check_sv(cpu, addr, insn, "rfid")
+    st = cpu.state
+    return return_from_interrupt(cpu, addr, insn, st.srr0, st.srr1, "rfid")
+
+
+def emulate_hrfid(cpu, addr, insn):
+    check_hv(cpu, addr, insn, "hrfid")
+    st = cpu.state
+    return return_from_interrupt(cpu, addr, insn, st.hsrr0, st.hsrr1, "hrfid")
+
+
+def emulate_rfscv(cpu, addr, insn):
+    """rfscv (ISA v3.0): MSR from CTR, NIA from LR; illegal on ISA v2.07."""
+    if not cpu.model.has_scv:
+        raise illegal(cpu, addr, insn)
+    check_sv(cpu, addr, insn, "rfscv")
+    return return_from_interrupt(cpu, addr, insn, cpu.get_lr(), cpu.get_ctr(), "rfscv")
+
+
+def emulate_stop(cpu, addr, insn):
+    """stop (ISA v3.0); illegal on POWER8, which has nap & co. instead."""
+    if not cpu.model.has_stop:
+        raise illegal(cpu, addr, insn)
+    check_hv(cpu, addr, insn, "stop")
+    return cpu.enter_stop(addr, insn)
+
+
+def emulate_nap(cpu, addr, insn):
+    """doze/nap/sleep/rvwinkle (ISA v2.07); illegal where `stop` replaced them."""
+    if cpu.model.has_stop:
+        raise illegal(cpu, addr, insn)
+    check_hv(cpu, addr, insn, "nap")
+    return cpu.enter_stop(addr, insn)
+
+
+def emulate_nop(cpu, addr, insn):
+    """isync, sync/ptesync, eieio: ordering only."""
+    return addr + 4
+
+
+def emulate_trap(cpu, addr, insn):
+    """tw/td/twi/tdi: Unicorn evaluated the condition and trapped."""
+    raise program(addr, insn, SRR1_PROGTRAP, "trap")
+
+
+def emulate_mtmsr(cpu, addr, insn):
+    return emulate_mtmsrd(cpu, addr, insn, wide=False)
+
+
+def emulate_tlbie(cpu, addr, insn):
+    check_tlbie(cpu, addr, insn, "tlbie")
+    cpu.mmu_op("tlbie", addr, insn)
+    return addr + 4
+
+
+def emulate_tlbiel(cpu, addr, insn):
+    check_tlbie(cpu, addr, insn, "tlbiel")
+    cpu.mmu_op("tlbiel", addr, insn)
+    return addr + 4
+
+
+def emulate_tlbsync(cpu, addr, insn):
+    check_tlbie(cpu, addr, insn, "tlbsync")
+    return addr + 4
+
+
+SLB_OPS = {OP_31_XOP_SLBMTE: "slbmte", OP_31_XOP_SLBIE: "slbie", OP_31_XOP_SLBIA: "slbia",
+           OP_31_XOP_SLBMFEE: "slbmfee", OP_31_XOP_SLBMFEV: "slbmfev",
+           OP_31_XOP_SLBFEE: "slbfee"}
+
+
+def emulate_slb(cpu, addr, insn):
+    check_sv(cpu, addr, insn, "slb")
+    cpu.mmu_op(SLB_OPS[xop(insn)], addr, insn)
+    return addr + 4
+
+
+def emulate_msgsnd(cpu, addr, insn):
+    """msgsnd/msgclr: hypervisor privileged."""
+    check_hv(cpu, addr, insn, "msgsnd")
+    return cpu.doorbell_op(xop(insn), addr, insn)
+
+
+def emulate_msgsndp(cpu, addr, insn):
+    """msgsndp/msgclrp: privileged (HFSCR[MSGP] is checked by doorbell_op)."""
+    check_sv(cpu, addr, insn, "msgsndp")
+    return cpu.doorbell_op(xop(insn), addr, insn)
+
+
+def emulate_attn(cpu, addr, insn):
+    """attn: implementation-specific (P8/P9 user manuals: enabled by HID0[en_attn]).
+    ppcvec ends the run on attn in hypervisor state, whether or not HID0 enables
+    it (documented deviation: QEMU 7.2 treats attn as illegal)."""
+    if not is_attn(insn):
+        raise illegal(cpu, addr, insn)
+    msr = cpu.state.msr
+    if msr & MSR_HV and not msr & MSR_PR:
+        raise Halt("attn")
+    raise illegal(cpu, addr, insn, "attn outside hypervisor state")
+
+
+DISPATCH = {
+    (OP_SC, SC_FORM_SC): emulate_sc,
+    (OP_SC, SC_FORM_SC_BIT31): emulate_sc,
+    (OP_SC, SC_FORM_SCV): emulate_scv,
+    (OP_19, OP_19_XOP_RFID): emulate_rfid,
+    (OP_19, OP_19_XOP_HRFID): emulate_hrfid,
+    (OP_19, OP_19_XOP_RFSCV): emulate_rfscv,
+    (OP_19, OP_19_XOP_STOP): emulate_stop,
+    (OP_19, OP_19_XOP_DOZE): emulate_nap,
+    (OP_19, OP_19_XOP_NAP): emulate_nap,
+    (OP_19, OP_19_XOP_SLEEP): emulate_nap,
+    (OP_19, OP_19_XOP_RVWINKLE): emulate_nap,
+    (OP_19, OP_19_XOP_ISYNC): emulate_nop,
+    (OP_31, OP_31_XOP_MFSPR): emulate_mfspr,
+    (OP_31, OP_31_XOP_MFTB): emulate_mfspr,      # same SPR field: TBR 268/269
+    (OP_31, OP_31_XOP_MTSPR): emulate_mtspr,
+    (OP_31, OP_31_XOP_MFMSR): emulate_mfmsr,
+    (OP_31, OP_31_XOP_MTMSRD): emulate_mtmsrd,
+    (OP_31, OP_31_XOP_MTMSR): emulate_mtmsr,
+    (OP_31, OP_31_XOP_TRAP): emulate_trap,
+    (OP_31, OP_31_XOP_TRAP_64): emulate_trap,
+    (OP_31, OP_31_XOP_TLBIE): emulate_tlbie,
+    (OP_31, OP_31_XOP_TLBIEL): emulate_tlbiel,
+    (OP_31, OP_31_XOP_TLBSYNC): emulate_tlbsync,
+    **{(OP_31, xo): emulate_slb for xo in SLB_OPS},
+    (OP_31, OP_31_XOP_SYNC): emulate_nop,
+    (OP_31, OP_31_XOP_EIEIO): emulate_nop,
+    (OP_31, OP_31_XOP_MSGSND): emulate_msgsnd,
+    (OP_31, OP_31_XOP_MSGCLR): emulate_msgsnd,
+    (OP_31, OP_31_XOP_MSGSNDP): emulate_msgsndp,
+    (OP_31, OP_31_XOP_MSGCLRP): emulate_msgsndp,
+    (OP_TRAP_64, None): emulate_trap,
+    (OP_TRAP, None): emulate_trap,
+    (OP_ATTN, XOP_ATTN): emulate_attn,
+}
+
+
+def dispatch_key(insn: int) -> tuple:
+    """(primary, extended opcode) of `insn` as DISPATCH spells it: bits 21:30 for
+    primary 0, 19 and 31, bits 30:31 for primary 17 (sc/scv), None otherwise."""
+    op = insn >> 26
+    if op == OP_31 or op == OP_19 or op == OP_ATTN:
+        return op, (insn >> 1) & 0x3FF
+    if op == OP_SC:
+        return op, insn & 3
+    return op, None
 
 
 def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
@@ -376,84 +557,12 @@ def emulate(cpu, addr: int, insn: int, intno_hint: str = ""):
     InterruptRequest to deliver (the common sc/scv path); raises Trap for other
     interrupts and Halt when the CPU stops."""
     op = insn >> 26
-    st = cpu.state
-    model = cpu.model
-    if op == 17:
-        lev = (insn >> 5) & 0x7F
-        if insn & 2:          # sc LEV
-            return cpu.system_call(addr, insn, lev)
-        if insn & 3 == 1:     # scv LEV (ISA 3.0)
-            if not model.has_scv:
-                raise illegal(cpu, addr, insn, f"scv does not exist on {model.name}")
-            if not st.fscr & FSCR_SCV:
-                return InterruptRequest("fu", addr, addr, insn, ic=FSCR_IC_SCV, lev=lev,
-                                        reason="scv with FSCR[SCV]=0")
-            return InterruptRequest("scv", addr + 4, addr, insn, lev=lev, reason=SCV_REASON[lev])
+    if op == OP_SC:
+        handler = DISPATCH.get((op, insn & 3))
+    elif op == OP_31:
+        handler = DISPATCH.get((op, (insn >> 1) & 0x3FF))
+    else:
+        handler = DISPATCH.get(dispatch_key(insn))
+    if handler is None:
         raise illegal(cpu, addr, insn)
-    if op == 19:
-        xo = (insn >> 1) & 0x3FF
-        if xo == 18:          # rfid
-            check_sv(cpu, addr, insn, "rfid")
-            return return_from_interrupt(cpu, addr, insn, st.srr0, st.srr1, "rfid")
-        if xo == 274:         # hrfid
-            check_hv(cpu, addr, insn, "hrfid")
-            return return_from_interrupt(cpu, addr, insn, st.hsrr0, st.hsrr1, "hrfid")
-        if xo == 82 and model.has_scv:   # rfscv
-            check_sv(cpu, addr, insn, "rfscv")
-            return return_from_interrupt(cpu, addr, insn, cpu.get_lr(), cpu.get_ctr(), "rfscv")
-        if xo == 370 and model.has_stop:  # stop
-            check_hv(cpu, addr, insn, "stop")
-            return cpu.enter_stop(addr, insn)
-        if xo in (402, 434, 466, 498) and not model.has_stop:  # P8 doze/nap/sleep/rvwinkle
-            check_hv(cpu, addr, insn, "nap")
-            return cpu.enter_stop(addr, insn)
-        if xo == 150:          # isync
-            return addr + 4
-        raise illegal(cpu, addr, insn)
-    if op == 31:
-        xo = (insn >> 1) & 0x3FF
-        if xo == 339 or xo == 371:    # mfspr, mftb (same SPR field: TBR 268/269)
-            return emulate_mfspr(cpu, addr, insn)
-        if xo == 467:
-            return emulate_mtspr(cpu, addr, insn)
-        if xo == 83:
-            return emulate_mfmsr(cpu, addr, insn)
-        if xo == 178:
-            return emulate_mtmsrd(cpu, addr, insn, wide=True)
-        if xo == 146:
-            return emulate_mtmsrd(cpu, addr, insn, wide=False)
-        if xo in (4, 68):     # tw, td: Unicorn evaluated the condition and trapped
-            raise program(addr, insn, SRR1_PROGTRAP, "trap")
-        if xo in (306, 274):  # tlbie, tlbiel: HV-privileged unless LPCR[GTSE] (check_tlbie)
-            check_tlbie(cpu, addr, insn, "tlbie" if xo == 306 else "tlbiel")
-            cpu.mmu_op("tlbie" if xo == 306 else "tlbiel", addr, insn)
-            return addr + 4
-        if xo in (402, 434, 498, 915, 851, 979):  # slbmte slbie slbia slbmfee slbmfev slbfee.
-            check_sv(cpu, addr, insn, "slb")
-            cpu.mmu_op({402: "slbmte", 434: "slbie", 498: "slbia", 915: "slbmfee",
-                        851: "slbmfev", 979: "slbfee"}[xo], addr, insn)
-            return addr + 4
-        if xo == 566:         # tlbsync
-            check_tlbie(cpu, addr, insn, "tlbsync")
-            return addr + 4
-        if xo == 598 or xo == 854:   # sync/ptesync, eieio: ordering only
-            return addr + 4
-        if xo in (206, 238, 142, 174):  # msgsnd msgclr msgsndp msgclrp
-            if xo in (206, 238):
-                check_hv(cpu, addr, insn, "msgsnd")
-            else:
-                check_sv(cpu, addr, insn, "msgsndp")
-            return cpu.doorbell_op(xo, addr, insn)
-        raise illegal(cpu, addr, insn)
-    if op in (2, 3):          # tdi, twi
-        raise program(addr, insn, SRR1_PROGTRAP, "trap")
-    if op == 0 and is_attn(insn):
-        # attn: implementation-specific (P8/P9 user manuals: enabled by HID0[en_attn]).
-        # ppcvec ends the run on attn in hypervisor state, whether or not HID0 enables
-        # it (documented deviation: QEMU 7.2 treats attn as illegal).
-        if st.msr & MSR_HV and not st.msr & MSR_PR:
-            raise Halt("attn")
-        raise illegal(cpu, addr, insn, "attn outside hypervisor state")
-    raise illegal(cpu, addr, insn)
-
-
+    return handler(cpu, addr, insn)

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import struct
 
+from .opcodes import OP_31, OP_31_XOP_OR
+
 NOP = 0x60000000
 
 
 def is_priority_hint(word: int) -> bool:
     """or rN,rN,rN with N != 0 and Rc=0 (X-form, XO 444)."""
-    if word >> 26 != 31 or (word >> 1) & 0x3FF != 444 or word & 1:
+    if word >> 26 != OP_31 or (word >> 1) & 0x3FF != OP_31_XOP_OR or word & 1:
         return False
     rs, ra, rb = (word >> 21) & 31, (word >> 16) & 31, (word >> 11) & 31
     return rs == ra == rb != 0
@@ -40,7 +42,7 @@ def prepare_kernel(data: bytes, code=None) -> tuple[bytes, int]:
         off = (off + 3) & ~3
         end = min(off + length, len(data)) & ~3
         for p in range(off, end, 4):
-            if out[p] >> 2 == 31 and is_priority_hint(struct.unpack_from(">I", out, p)[0]):
+            if out[p] >> 2 == OP_31 and is_priority_hint(struct.unpack_from(">I", out, p)[0]):
                 struct.pack_into(">I", out, p, NOP)
                 hints += 1
     return bytes(out), hints
