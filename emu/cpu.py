@@ -17,7 +17,7 @@ from .interrupt_sources import InterruptSources, s32
 from .interrupts import INTERRUPTS, InterruptRequest, apply_delivery, compute_delivery
 from .mmu import FETCH, PROT_ALL, Fault, real_mode_address, translation_key
 from .opcodes import (OP_19, OP_19_XOP_BCCTR, OP_19_XOP_BCLR, OP_19_XOP_BCTAR, OP_19_XOP_HRFID,
-                      OP_19_XOP_RFEBB, OP_19_XOP_RFID, OP_19_XOP_RFSCV, OP_59, OP_63, OP_ATTN,
+                      OP_19_XOP_RFEBB, OP_19_XOP_RFID, OP_19_XOP_RFSCV, OP_59, OP_63,
                       OP_B, OP_BC, OP_SC)
 from .privileged import Halt, Trap, emulate, illegal
 from .registers import field_masks, field_resets, implemented
