@@ -340,11 +340,11 @@ QEMU_MISSING = {
 }
 # SPR numbers QEMU 7.2 registers although the model does not implement them
 # (ISA v3.0/v3.1 removed EAR; TM is not implemented by POWER10).
-# 894 on POWER8 was found by seed 77 (QEMU reads 0 where the ISA 2.07 table has no SPR).
+# 894 was found by seeds 77 (POWER8) and 202/303 (POWER9): QEMU reads 0 where the ISA table has no SPR.
 QEMU_EXTRA = {
     "power8": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 894, 895, 921}),
-    "power9": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 921}),
-    "power10": frozenset({31, 128, 129, 130, 131, 282, 316, 317, 851, 888, 889, 890, 892, 893, 921}),
+    "power9": frozenset({31, 282, 316, 317, 851, 888, 889, 890, 892, 893, 894, 921}),
+    "power10": frozenset({31, 128, 129, 130, 131, 282, 316, 317, 851, 888, 889, 890, 892, 893, 894, 921}),
 }
 
 
@@ -421,7 +421,7 @@ def qemu_lacks_spr(c: FuzzContext) -> bool:
 def qemu_extra_spr(c: FuzzContext) -> bool:
     """QEMU 7.2 registers SPRs the model does not have (QEMU_EXTRA: EAR 282,
     removed from ISA v3.0 and absent from POWER8's Book IV; the
-    implementation-specific 31, 316, 317, 851, 888-890, 892, 893, 921 and on POWER8 894 and 895, found by the
+    implementation-specific 31, 316, 317, 851, 888-890, 892-894, 921 and on POWER8 895, found by the
     fuzzer; the TM registers
     128-131 on POWER10, which implements no transactional memory).  Power ISA
     v3.1B Book III SPR encodings / POWER10 has no TM (ISA v3.1 makes it
