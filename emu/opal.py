@@ -21,6 +21,7 @@ import struct
 import fdt
 
 from .bits import MSR_HV, MSR_ME, MSR_SF
+from .devtree import CPU_NODE_NAMES, chosen_node, cpus_node, memory_node
 from .privileged import Halt
 
 OPAL_SUCCESS = 0
@@ -67,24 +68,11 @@ class Opal:
         t.add_item(fdt.PropWords("#size-cells", 2))
         t.add_item(fdt.PropStrings("model", f"IBM PowerNV (ppcvec {machine.model.name})"))
         t.add_item(fdt.PropStrings("compatible", "qemu,powernv", "ibm,powernv"))
-        chosen = fdt.Node("chosen")
-        if self.bootargs is not None:
-            chosen.append(fdt.PropStrings("bootargs", self.bootargs))
-        if self.initrd is not None:
-            start, size = self.initrd
-            chosen.append(fdt.PropWords("linux,initrd-start", start >> 32, start & 0xFFFFFFFF))
-            chosen.append(fdt.PropWords("linux,initrd-end", (start + size) >> 32,
-                                        (start + size) & 0xFFFFFFFF))
+        chosen = chosen_node(self.bootargs, self.initrd)
         t.add_item(chosen)
-        size = machine.ram.size
-        mem = fdt.Node("memory@0")
-        mem.append(fdt.PropStrings("device_type", "memory"))
-        mem.append(fdt.PropWords("reg", 0, 0, size >> 32, size & 0xFFFFFFFF))
-        t.add_item(mem)
-        cpus = fdt.Node("cpus")
-        cpus.append(fdt.PropWords("#address-cells", 1))
-        cpus.append(fdt.PropWords("#size-cells", 0))
-        pname = {"power8": "POWER8", "power9": "POWER9", "power10": "POWER10"}[machine.model.name]
+        t.add_item(memory_node(machine.ram.size))
+        cpus = cpus_node()
+        pname = CPU_NODE_NAMES[machine.model.name]
         for c in machine.cpus:
             n = fdt.Node(f"PowerPC,{pname}@{c.state.pir}")
             n.append(fdt.PropStrings("device_type", "cpu"))

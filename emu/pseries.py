@@ -35,6 +35,7 @@ import fdt
 
 from .bits import (LPCR_AIL, LPCR_AIL_SHIFT, LPCR_GTSE, LPCR_HR, LPCR_ILE, LPCR_UPRT, MSR_EE,
                    MSR_ME, MSR_PR, MSR_SF)
+from .devtree import CPU_NODE_NAMES, chosen_node, cpus_node, memory_node
 from .events import HcallEvent
 from .interrupts import InterruptRequest
 from .privileged import Halt
@@ -212,29 +213,16 @@ class SpaprHypervisor:
         t.add_item(fdt.PropStrings("model", "IBM pSeries (ppcvec)"))
         t.add_item(fdt.PropStrings("compatible", "qemu,pseries"))
         t.add_item(fdt.PropStrings("device_type", "chrp"))
-        chosen = fdt.Node("chosen")
-        if self.bootargs is not None:
-            chosen.append(fdt.PropStrings("bootargs", self.bootargs))
-        if self.initrd is not None:
-            start, size = self.initrd
-            chosen.append(fdt.PropWords("linux,initrd-start", start >> 32, start & 0xFFFFFFFF))
-            chosen.append(fdt.PropWords("linux,initrd-end", (start + size) >> 32,
-                                        (start + size) & 0xFFFFFFFF))
+        chosen = chosen_node(self.bootargs, self.initrd)
         if self.kernel is not None:
             start, size = self.kernel
             chosen.append(fdt.PropWords("qemu,boot-kernel", 0, start, 0, size))
         chosen.append(fdt.PropStrings("stdout-path", f"/vdevice/vty@{VTY_REG:x}"))
         chosen.append(fdt.PropStrings("linux,stdout-path", f"/vdevice/vty@{VTY_REG:x}"))
         t.add_item(chosen)
-        size = machine.ram.size
-        mem = fdt.Node("memory@0")
-        mem.append(fdt.PropStrings("device_type", "memory"))
-        mem.append(fdt.PropWords("reg", 0, 0, size >> 32, size & 0xFFFFFFFF))
-        t.add_item(mem)
-        cpus = fdt.Node("cpus")
-        cpus.append(fdt.PropWords("#address-cells", 1))
-        cpus.append(fdt.PropWords("#size-cells", 0))
-        pname = {"power8": "POWER8", "power9": "POWER9", "power10": "POWER10"}[machine.model.name]
+        t.add_item(memory_node(machine.ram.size))
+        cpus = cpus_node()
+        pname = CPU_NODE_NAMES[machine.model.name]
         for c in machine.cpus:
             n = fdt.Node(f"PowerPC,{pname}@{c.index}")
             n.append(fdt.PropStrings("device_type", "cpu"))
