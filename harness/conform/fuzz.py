@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -34,7 +32,7 @@ from dataclasses import dataclass, field
 from emu.registers import SPRS, implemented
 from harness.conform.deviations import (Context, FuzzContext, find_deviation,
                                         find_fuzz_deviation)
-from harness.conform.qmp import Qmp, QmpError
+from harness.conform.qmp import Qmp, QmpError, shut_down
 from harness.loader.images import Image
 from harness.run.api import RunOptions, run_image
 from harness.toolchain.asm import assemble
@@ -556,13 +554,7 @@ def run_qemu_batch(img: Image, machine: str, n: int, qemu: str, timeout: float):
     except QmpError as e:
         return False, [([], [])] * n, f"error: {e}"
     finally:
-        if q is not None:
-            q.close()
-        if proc is not None and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        if proc is not None:
-            proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        shut_down(q, proc, tmp)
 
 
 # ------------------------------------------------------------------ comparing

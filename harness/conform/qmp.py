@@ -13,6 +13,9 @@ the client must send `qmp_capabilities` before any other command; replies are
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import socket
 import time
 
@@ -116,3 +119,15 @@ def parse_xp(text: str, count: int) -> list[int]:
     if len(words) != count:
         raise QmpError(f"xp returned {len(words)} doublewords, expected {count}: {text[:200]!r}")
     return words
+
+
+def shut_down(q: "Qmp | None", proc, tmp: str) -> None:
+    """Close the QMP connection, kill QEMU if it still runs, reap it and remove
+    its scratch directory - whatever part of the start-up got done."""
+    if q is not None:
+        q.close()
+    if proc is not None and proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    if proc is not None:
+        proc.wait()
+    shutil.rmtree(tmp, ignore_errors=True)

@@ -25,7 +25,6 @@ import fnmatch
 import importlib.resources
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 
 import guest_images
 from harness.conform.deviations import Context, find_deviation
-from harness.conform.qmp import Qmp, QmpError
+from harness.conform.qmp import Qmp, QmpError, shut_down
 from harness.errors import UserError
 from harness.loader.images import Image
 from harness.run.api import RunOptions, run_image
@@ -305,13 +304,7 @@ def run_qemu(prog: Program, machine: str, qemu: str, timeout: float = QEMU_TIMEO
             f"the program did not write its done marker within {timeout:.0f}s"
         return Observation(done, records, outcome, err, time.perf_counter() - t0)
     finally:
-        if q is not None:
-            q.close()
-        if proc is not None and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        if proc is not None:
-            proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        shut_down(q, proc, tmp)
 
 
 # ------------------------------------------------------------------ comparison
