@@ -28,7 +28,35 @@ typedef struct {
     uint64_t selfloop;   /* 1: stopped at a one-instruction block repeating   */
     uint64_t ignore_addr;/* a one-instruction loop known not to be `b .`     */
     uint64_t exact;      /* 1: never start a block that would pass the limit  */
+    uint64_t never_real; /* 1: code really runs in the last page (see below)  */
+    uint64_t never_pa;   /* what a fetch from the last page maps to           */
 } ppcvec_counter;
+
+typedef struct {
+    uint64_t paddr;
+    int perms;
+} ppcvec_tlb_entry;      /* uc_tlb_entry */
+
+/*
+ * A UC_HOOK_TLB_FILL callback bound to the last page, the page of emu_start's
+ * `until` (never a PC).  Unicorn 2.1.4 translates `until` for a fetch around
+ * every emu_start (it invalidates the code there), so without this each slice
+ * made a TLB fill through Python.  A fetch from the page is given the fault
+ * mapping Python gives a page that faults (fault index 0, uc_prot ALL = 7).  If
+ * code really runs there, the fault finds a valid translation (emu.cpu
+ * handle_fault), which sets never_real: from then on this hook returns false and
+ * the next hook (Python) translates the page.  Data accesses always go to Python.
+ */
+int ppcvec_fill_never(void *uc, uint64_t vaddr, int type, ppcvec_tlb_entry *e, void *user)
+{
+    ppcvec_counter *c = (ppcvec_counter *)user;
+
+    if (c->never_real || type != 18)      /* UC_MEM_FETCH */
+        return 0;
+    e->paddr = c->never_pa;
+    e->perms = 7;
+    return 1;
+}
 
 void ppcvec_count_block(void *uc, uint64_t address, uint32_t size, void *user)
 {

@@ -599,7 +599,7 @@ class Cpu(InterruptSources):
         if isinstance(tr, tuple):
             pa, _ = tr
             if self.machine.ram.contains(pa):
-                self.core.flush_tlb()          # stale or per-access permission entry: retry
+                self.core.stale_fault(ea)      # stale or per-access permission entry: retry
                 return pc
             # real address outside RAM: machine check (kvm-unit-tests test_mce)
             insn = None if access == FETCH else self.fetch_word(pc)

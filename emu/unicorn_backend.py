@@ -42,7 +42,11 @@ EXCP_TRACE, EXCP_VPU, EXCP_VSXU, EXCP_FU, EXCP_HV_EMU = 68, 73, 94, 95, 96
 FAULT_BASE = 0x2000000000000000
 PAGE_MASK = ~0xFFF
 
+# a flush is forced when this many fills (and twice as many as the distinct pages
+# filled) happened since the last one (UnicornCore.tlb_thrashing)
+TLB_THRASH_FILLS = 512
 UNTIL_NEVER = 0xFFFFFFFFFFFFFFFF  # odd, never a PC
+UNTIL_PAGE = UNTIL_NEVER & PAGE_MASK  # fault index 0 (see _counter.c ppcvec_fill_never)
 # SPRs whose problem-state mfspr/mtspr Unicorn may execute natively: the
 # unprivileged registers that live in Unicorn (XER, LR, CTR).  Every other SPR
 # traps to emu.privileged (see `trap_all_sprs`).
@@ -76,7 +80,8 @@ class _Counter(ctypes.Structure):
                 ("last_addr", ctypes.c_uint64), ("last_size", ctypes.c_uint64),
                 ("stopped", ctypes.c_uint64), ("stop", ctypes.c_void_p),
                 ("selfloop", ctypes.c_uint64), ("ignore_addr", ctypes.c_uint64),
-                ("exact", ctypes.c_uint64)]
+                ("exact", ctypes.c_uint64), ("never_real", ctypes.c_uint64),
+                ("never_pa", ctypes.c_uint64)]
 
 
 def _load_counter():
@@ -199,9 +204,11 @@ class UnicornCore:
         uc.mem_map_ptr(0, ram.size, UC_PROT_ALL, ram.address)
         trap_all_sprs(uc)
         self.uc = uc
-        self._fault_pages = []        # index -> page EA
-        self._fault_index = {}        # page EA -> index (one entry per page: no growth per exit)
+        self._fault_pages = [UNTIL_PAGE]   # index -> page EA
+        self._fault_index = {UNTIL_PAGE: 0}  # page EA -> index (one entry per page: no growth per exit)
         self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
+        self._fills = 0               # TLB fills since the last flush (tlb_thrashing)
+        self._fill_pages = set()      # the distinct pages they filled
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._fault_ctx = None        # CPU state at the first failing data access
@@ -218,12 +225,19 @@ class UnicornCore:
         self._intr_hook = h
         self._exits = []              # breakpoint addresses (Unicorn exits), sorted
         self._stepped = False         # the translated blocks come from single steps
-        uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
-        uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
-        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1, 0)
+        self.counter = _Counter(0, 0, 0, 0, 0, None, 0, 1, 0, 0, FAULT_BASE)
         self.exact_count = _COUNTER_LIB is not None
         if self.exact_count:
             lib = _uclib()
+            # registered before the Python fill hook: Unicorn asks the hooks in order
+            fn = ctypes.cast(_COUNTER_LIB.ppcvec_fill_never, ctypes.c_void_p).value
+            h = ctypes.c_size_t()
+            err = lib.uc_hook_add(uc._uch, ctypes.byref(h), UC_HOOK_TLB_FILL, fn,
+                                  ctypes.cast(ctypes.pointer(self.counter), ctypes.c_void_p),
+                                  UNTIL_PAGE, UNTIL_NEVER)
+            if err:
+                raise UcError(err)
+            self._never_hook = h
             self.counter.stop = ctypes.cast(lib.uc_emu_stop, ctypes.c_void_p).value
             fn = ctypes.cast(_COUNTER_LIB.ppcvec_count_block, ctypes.c_void_p).value
             h = ctypes.c_size_t()
@@ -233,6 +247,8 @@ class UnicornCore:
             if err:
                 raise UcError(err)
             self._counter_hook = h
+        uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
+        uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
         ram.code_write_listeners.append(self.invalidate_code)
         self._real_msr = None
         # Direct libunicorn register access: the Python binding's reg_read/reg_write
@@ -331,9 +347,22 @@ class UnicornCore:
 
     # ---------------------------------------------------------- caches
     def flush_tlb(self) -> None:
-        self._fault_pages.clear()
+        self._fills = 0
+        self._fill_pages.clear()
+        del self._fault_pages[1:]
         self._fault_index.clear()
+        self._fault_index[UNTIL_PAGE] = 0
         self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def tlb_thrashing(self) -> bool:
+        """Unicorn's TLB refills pages it held before: it is smaller than the working
+        set.  Its size is QEMU's dynamic one (accel/tcg/cputlb.c
+        tlb_mmu_resize_locked: 256 entries to start, doubled at a flush when more
+        than 70% are in use, up to 2^22) and changes only when it is flushed, so a
+        thrashing TLB is flushed to let it grow.  Without it a working set larger
+        than 256 pages (kvm-unit-tests' sieve: 100 MB) is refilled through Python
+        forever.  The flush costs at most what the refills were costing already."""
+        return self._fills >= TLB_THRASH_FILLS and self._fills >= 2 * len(self._fill_pages)
 
     def flush_tlb_before_next_run(self) -> None:
         """Another thread's tlbie: this core is not running (the threads run in
@@ -374,6 +403,8 @@ class UnicornCore:
             uc.emu_stop()
 
     def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
+        self._fills += 1
+        self._fill_pages.add(vaddr >> 12)
         try:
             res = self.cpu.translate(vaddr, _ACCESS.get(access, "read"))
             if isinstance(res, tuple):
@@ -412,6 +443,15 @@ class UnicornCore:
             if access != UC_MEM_FETCH_UNMAPPED:
                 self._fault_ctx = uc.context_save()
         return False
+
+    def stale_fault(self, ea: int) -> None:
+        """A faulting access whose translation is valid: drop the cached entries.
+        A fetch from the last page (UNTIL_PAGE) that comes here is real code
+        there: stop answering its fetches with the fault mapping
+        (_counter.c ppcvec_fill_never)."""
+        if ea & PAGE_MASK == UNTIL_PAGE:
+            self.counter.never_real = 1
+        self.flush_tlb()
 
     def fault_ea(self, pa: int) -> int | None:
         if pa is None or pa < FAULT_BASE:
@@ -474,7 +514,7 @@ class UnicornCore:
         first block is longer than `limit`)."""
         if not count:
             self._stepped = False
-        if self._tlb_stale:
+        if self._tlb_stale or self.tlb_thrashing():
             self._tlb_stale = False
             self.flush_tlb()
         c = self.counter

@@ -66,9 +66,16 @@ def build(o: Options, wall_clock: bool = True):
         # QEMU's default -rtc base=utc: the host's clock when the process started
         epoch = int(STARTED) if wall_clock else 0
     kw = {"hv_options": {"seed": o.seed, "rtc_epoch": epoch}} if mt.platform == "pseries" else {}
-    m = build_machine(mt, cpu, smp=o.smp, ram=ram, slice_insns=2000, **kw)
+    # several CPUs run in turn in short slices (a lock holder and its waiters
+    # interleave finely); a single CPU runs until its next timer in long ones
+    # (each slice is an emu_start, ~9 us)
+    slice_insns = 2000 if o.smp > 1 else SOLO_SLICE
+    m = build_machine(mt, cpu, smp=o.smp, ram=ram, slice_insns=slice_insns, **kw)
     m.tb_scale = TB_TICKS_PER_INSN
     return m, mt
+
+
+SOLO_SLICE = 200_000
 
 
 def boot(m: Machine, mt, o: Options, console) -> None:
