@@ -10,8 +10,6 @@ load Unicorn and `ppcvec --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.metadata
 import sys
 
 from harness.errors import UserError
@@ -31,6 +29,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib.metadata   # here, not at import: harness.cli.qemu_compat starts
+                                # ~4 times per kvm-unit-tests entry (35 ms each)
     parser = _Parser(prog="ppcvec", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version",
                         version=f"ppcvec {importlib.metadata.version('ppcvec')}")
