@@ -21,7 +21,7 @@ import struct
 import fdt
 
 from .bits import MSR_HV, MSR_ME, MSR_SF
-from .devtree import CPU_NODE_NAMES, chosen_node, cpus_node, memory_node
+from .devtree import chosen_node, cpu_node, cpus_node, memory_node
 from .privileged import Halt
 
 OPAL_SUCCESS = 0
@@ -48,8 +48,6 @@ OPAL_ENTRY = OPAL_BASE + 0x10
 OPAL_SIZE = 0x10000
 FDT_ADDR = 0x01000000           # harness.loader.boot POWERNV_FDT_ADDR
 KERNEL_MSR = MSR_SF | MSR_HV | MSR_ME
-TIMEBASE_FREQ = 512000000
-CACHE_LINE = 128
 
 
 class Opal:
@@ -72,21 +70,9 @@ class Opal:
         t.add_item(chosen)
         t.add_item(memory_node(machine.ram.size))
         cpus = cpus_node()
-        pname = CPU_NODE_NAMES[machine.model.name]
         for c in machine.cpus:
-            n = fdt.Node(f"PowerPC,{pname}@{c.state.pir}")
-            n.append(fdt.PropStrings("device_type", "cpu"))
-            n.append(fdt.PropWords("reg", c.state.pir))
+            n = cpu_node(machine.model, c.state.pir)
             n.append(fdt.PropWords("ibm,pir", c.state.pir))
-            n.append(fdt.PropWords("ibm,ppc-interrupt-server#s", c.state.pir))
-            n.append(fdt.PropWords("cpu-version", machine.model.pvr))
-            n.append(fdt.PropStrings("status", "okay"))
-            n.append(fdt.PropWords("timebase-frequency", TIMEBASE_FREQ))
-            n.append(fdt.PropWords("clock-frequency", 1000000000))
-            for cache in ("i", "d"):
-                n.append(fdt.PropWords(f"{cache}-cache-line-size", CACHE_LINE))
-                n.append(fdt.PropWords(f"{cache}-cache-block-size", CACHE_LINE))
-            n.append(fdt.PropWords("ibm,dec-bits", 32))
             cpus.append(n)
         t.add_item(cpus)
         opal = fdt.Node("ibm,opal")

@@ -35,7 +35,7 @@ import fdt
 
 from .bits import (LPCR_AIL, LPCR_AIL_SHIFT, LPCR_GTSE, LPCR_HR, LPCR_ILE, LPCR_UPRT, MSR_EE,
                    MSR_ME, MSR_PR, MSR_SF)
-from .devtree import CPU_NODE_NAMES, chosen_node, cpus_node, memory_node
+from .devtree import CACHE_LINE, TIMEBASE_FREQ, chosen_node, cpu_node, cpus_node, memory_node
 from .events import HcallEvent
 from .interrupts import InterruptRequest
 from .privileged import Halt
@@ -102,8 +102,6 @@ XICS_IPI = 0x2
 XICS_SPURIOUS = 0
 # the vty console (QEMU spapr_vty.c: reg 0x71000000; unit 0 means the default vty)
 VTY_REG = 0x71000000
-TIMEBASE_FREQ = 512000000           # QEMU 7.2 pseries POWER9 (shared/qemu-7.2-pseries.dts)
-CACHE_LINE = 128
 INST_SC1 = 0x44000022
 U64 = 0xFFFFFFFFFFFFFFFF
 
@@ -222,26 +220,15 @@ class SpaprHypervisor:
         t.add_item(chosen)
         t.add_item(memory_node(machine.ram.size))
         cpus = cpus_node()
-        pname = CPU_NODE_NAMES[machine.model.name]
         for c in machine.cpus:
-            n = fdt.Node(f"PowerPC,{pname}@{c.index}")
-            n.append(fdt.PropStrings("device_type", "cpu"))
-            n.append(fdt.PropWords("reg", c.index))
-            n.append(fdt.PropWords("ibm,ppc-interrupt-server#s", c.index))
-            n.append(fdt.PropWords("ibm,ppc-interrupt-gserver#s", c.index, 0))
-            n.append(fdt.PropWords("cpu-version", machine.model.pvr))
-            n.append(fdt.PropStrings("status", "okay"))
-            n.append(fdt.Property("64-bit"))
             # what QEMU 7.2 spapr_dt_cpu gives a POWER9 (shared/qemu-7.2-pseries.dts)
-            n.append(fdt.PropWords("timebase-frequency", TIMEBASE_FREQ))
-            n.append(fdt.PropWords("clock-frequency", 1000000000))
+            n = cpu_node(machine.model, c.index)
+            n.append(fdt.PropWords("ibm,ppc-interrupt-gserver#s", c.index, 0))
+            n.append(fdt.Property("64-bit"))
             for cache in ("i", "d"):
                 n.append(fdt.PropWords(f"{cache}-cache-size", 0x8000))
-                n.append(fdt.PropWords(f"{cache}-cache-line-size", CACHE_LINE))
-                n.append(fdt.PropWords(f"{cache}-cache-block-size", CACHE_LINE))
             n.append(fdt.PropWords("ibm,slb-size", 32))
             n.append(fdt.PropWords("slb-size", 32))
-            n.append(fdt.PropWords("ibm,dec-bits", 32))
             n.append(fdt.PropWords("ibm,purr", 1))
             n.append(fdt.PropWords("ibm,spurr", 1))
             n.append(fdt.PropWords("ibm,vmx", 2))

@@ -47,20 +47,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def run_guarded(fn, interrupted: str) -> int:
+    """Run a command-line entry point: a UserError is its one line and exit code, a
+    closed pipe exit 0, Ctrl-C `interrupted` and 130 (the two console scripts)."""
     try:
-        args = build_parser().parse_args(argv)
-        rc = args.func(args)
-        sys.stdout.flush()
-        return int(rc or 0)
+        return fn()
     except UserError as e:
         print(str(e), file=sys.stderr)
         return e.exit_code
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
-        print("ppcvec: interrupted", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         return 130
+
+
+def main(argv=None) -> int:
+    def run() -> int:
+        args = build_parser().parse_args(argv)
+        rc = args.func(args)
+        sys.stdout.flush()
+        return int(rc or 0)
+    return run_guarded(run, "ppcvec: interrupted")
 
 
 if __name__ == "__main__":

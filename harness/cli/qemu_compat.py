@@ -300,16 +300,9 @@ def run(argv: list[str]) -> int:
 
 
 def main(argv=None) -> int:
-    try:
-        return run(sys.argv[1:] if argv is None else list(argv))
-    except UserError as e:
-        print(str(e), file=sys.stderr)
-        return e.exit_code
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        print(f"{PROG}: terminating on signal 2", file=sys.stderr)
-        return 130
+    from harness.cli import run_guarded
+    return run_guarded(lambda: run(sys.argv[1:] if argv is None else list(argv)),
+                       f"{PROG}: terminating on signal 2")
 
 
 if __name__ == "__main__":
