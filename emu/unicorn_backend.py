@@ -71,8 +71,10 @@ def _prot(perms: int) -> int:
     return p
 
 
-# emu.mmu permission bits (0..7) -> Unicorn's, precomputed for the TLB-fill hook
+# emu.mmu permission bits (0..7) -> Unicorn's, precomputed for the TLB-fill hook;
+# the second without execute (UnicornCore._unicorn_prot).
 _PROT_TABLE = tuple(_prot(perms) for perms in range(8))
+_DATA_PROT_TABLE = tuple(_prot(perms & ~4) for perms in range(8))
 
 
 class _Counter(ctypes.Structure):
@@ -209,6 +211,8 @@ class UnicornCore:
         self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
         self._fills = 0               # TLB fills since the last flush (tlb_thrashing)
         self._fill_pages = set()      # the distinct pages they filled
+        self._code_pages = set()      # real pages code was fetched from (_unicorn_prot)
+        self._data_pages = set()      # real pages mapped without execute since the last flush
         self._unmapped = None         # (access, pa, size) of the last unmapped access
         self._pending_exc = None      # exception raised inside a hook
         self._fault_ctx = None        # CPU state at the first failing data access
@@ -248,7 +252,12 @@ class UnicornCore:
                 raise UcError(err)
             self._counter_hook = h
         uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
-        uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped)
+        # Bound to what lies above RAM (the fault range): Unicorn 2.1.4 keeps
+        # every store to a page with a memory hook in range on its slow path
+        # (cputlb.c notdirty_write, uc_mem_hook_installed), unbound hooks
+        # included, 15x slower.
+        uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._hook_unmapped, begin=ram.size,
+                    end=0xFFFFFFFFFFFFFFFF)
         ram.code_write_listeners.append(self.invalidate_code)
         self._real_msr = None
         # Direct libunicorn register access: the Python binding's reg_read/reg_write
@@ -349,6 +358,7 @@ class UnicornCore:
     def flush_tlb(self) -> None:
         self._fills = 0
         self._fill_pages.clear()
+        self._data_pages.clear()
         del self._fault_pages[1:]
         self._fault_index.clear()
         self._fault_index[UNTIL_PAGE] = 0
@@ -402,6 +412,31 @@ class UnicornCore:
             self._pending_exc = e
             uc.emu_stop()
 
+    def _unicorn_prot(self, page: int, pa_page: int, access: int, perms: int) -> int:
+        """Unicorn's rights for a TLB entry: a page's data mapping has no execute
+        unless code ran from the real page.
+
+        Unicorn 2.1.4 sends every store through its slow path (cputlb.c
+        notdirty_write, 15x slower) while the TLB entry also maps code
+        (addr_code != -1): only then does it invalidate translated code.  So a
+        page that never held code is mapped for data without execute, and its
+        stores run at full speed after the first.  A fetch from it misses and
+        refills the entry with all rights; from then on the real page is code
+        and every data mapping of it keeps execute, so stores to code always
+        invalidate it.  A fast mapping under another address (an alias written
+        before the page was first run) would miss that: the first fetch from a
+        real page mapped for data flushes the TLB."""
+        if access == UC_MEM_FETCH:
+            if pa_page not in self._code_pages:
+                self._code_pages.add(pa_page)
+                if pa_page in self._data_pages:
+                    self.flush_tlb()
+            return _PROT_TABLE[perms]
+        if pa_page in self._code_pages:
+            return _PROT_TABLE[perms]
+        self._data_pages.add(pa_page)
+        return _DATA_PROT_TABLE[perms]
+
     def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
         self._fills += 1
         self._fill_pages.add(vaddr >> 12)
@@ -411,7 +446,7 @@ class UnicornCore:
                 pa, perms = res
                 if 0 <= pa < self.ram.size:
                     entry.paddr = pa & PAGE_MASK
-                    entry.perms = _PROT_TABLE[perms]
+                    entry.perms = self._unicorn_prot(vaddr >> 12, pa >> 12, access, perms)
                     return True
             # a fault, or a real address outside RAM: route the page to the fault range
             page = vaddr & PAGE_MASK
