@@ -73,3 +73,56 @@ def test_a_thrashing_tlb_grows_to_the_working_set(monkeypatch):
     # the passes find their pages
     assert len(data) < 12 * 2048, len(data)
     assert data.count(0x1000000) <= 10, data.count(0x1000000)
+
+
+# Code stored through one address and run through another (the identity MMU maps
+# 0xc000000000008000 and 0x8000 to the same real page).  The first store maps the
+# page for data without execute (UnicornCore._unicorn_prot, Unicorn's fast store
+# path); the first fetch from the real page must flush that mapping, or the second
+# store would not invalidate the translated code and `bctrl` would run `li 3,1`.
+ALIAS = """
+    .org 0x10
+    lis 9, 0xc000
+    sldi 9, 9, 32
+    ori 9, 9, 0x8000
+    li 10, 0
+    ori 10, 10, 0x8000
+    mtctr 10
+    lis 5, 0x3860
+    ori 5, 5, 1
+    stw 5, 0(9)
+    lis 6, 0x4e80
+    ori 6, 6, 0x20
+    stw 6, 4(9)
+    dcbst 0, 9
+    sync
+    icbi 0, 9
+    isync
+    bctrl
+    mr 20, 3
+    lis 5, 0x3860
+    ori 5, 5, 2
+    stw 5, 0(9)
+    dcbst 0, 9
+    sync
+    icbi 0, 9
+    isync
+    bctrl
+    mr 21, 3
+    lis 5, 0x3860
+    ori 5, 5, 3
+    stw 5, 0(10)
+    dcbst 0, 10
+    sync
+    icbi 0, 10
+    isync
+    bctrl
+    mr 22, 3
+    attn
+"""
+
+
+def test_code_stored_through_an_alias_runs_as_stored():
+    r = _run(ALIAS, 20_000, 10_000)
+    assert r.outcome == "attn"
+    assert (r.cpus[0].gpr[20], r.cpus[0].gpr[21], r.cpus[0].gpr[22]) == (1, 2, 3)
