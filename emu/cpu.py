@@ -270,9 +270,9 @@ class Cpu(InterruptSources):
             self.core.flush_tlb()
 
     def invalidate_translations(self, what: str = "all") -> None:
-        self.machine.mmu.invalidate(self, what)
+        if self.machine.mmu.invalidate(self, what):
+            self.core.flush_tlb()
         self._fetch_cache.clear()
-        self.core.flush_tlb()
 
     # ------------------------------------------------------------ translation
     def translate(self, ea: int, access: str):

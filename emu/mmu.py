@@ -55,8 +55,8 @@ class IdentityMmu:
     def translate(self, cpu, ea: int, access: str):
         return ea & REAL_MODE_MASK, PROT_ALL
 
-    def invalidate(self, cpu, what: str) -> None:
-        pass
+    def invalidate(self, cpu, what: str) -> bool:
+        return True         # nothing cached here; the core's TLB is flushed
 
 
 def translation_key(state) -> tuple:

@@ -85,14 +85,16 @@ class ArchitectedMmu:
             pages[slot] = (res[0] & ~0xFFF, res[1])
         return res
 
-    def invalidate(self, cpu, what: str) -> None:
+    def invalidate(self, cpu, what: str) -> bool:
         """Forget this thread's cached translations (an SLB or TLB instruction,
-        or emu.cpu asking).  tlbie/tlbiel did their own (possibly single-page)
-        invalidation in `instruction`."""
+        or emu.cpu asking); true: the execution core's TLB must be flushed too.
+        tlbie/tlbiel did their own (possibly single-page) invalidation, flush
+        included, in `instruction`."""
         if what in ("tlbie", "tlbiel"):
-            return
+            return False
         self._caches.pop(cpu.index, None)
         self._pcache.clear()
+        return True
 
     def invalidate_page(self, cpus, ea: int, size: int, issuer=None) -> None:
         """Forget the cached translations of the `size`-byte page at `ea` on these
