@@ -425,6 +425,14 @@ class Cpu(InterruptSources):
         self.machine.mmu_instruction(self, op, addr, insn)
 
     # ------------------------------------------------------------ running
+    def lose_reservation(self) -> None:
+        """The reservation (lwarx & co.) is lost: the next stcx. fails (a migrated
+        partition; Power ISA Book II 4.6.2 lets an implementation lose it at will)."""
+        self.core.clear_reservation()
+
+    def reservation(self) -> int | None:
+        return self.core.reservation()
+
     def runnable(self) -> bool:
         return self.halted is None and not self.idle
 

@@ -129,12 +129,23 @@ class Machine:
         cpu.invalidate_translations(op)
 
     # ------------------------------------------------------------ running
-    def run(self, max_insns: int = DEFAULT_BUDGET) -> RunResult:
+    def run(self, max_insns: int = DEFAULT_BUDGET, stop_at: int | None = None,
+            results: bool = True) -> RunResult | None:
+        """Run every CPU in turn, in slices, until an outcome: the budget of
+        `max_insns` is spent ("budget", exactly), a halt ends the run, every CPU
+        idles for good ("idle"), ...  `stop_at`: a soft stopping point, the run
+        ends "paused" at the first round of slices that starts with `total_insns`
+        at or past it (so a run in pieces is as deterministic as one run: the
+        QEMU front end's migration replays one).  `results`: False returns None
+        (the outcome is in `outcome`), without the per-CPU snapshots."""
         if max_insns <= 0:
             raise ValueError("the instruction budget must be positive")
         budget_end = self.total_insns + max_insns
         self.outcome = None
         while self.outcome is None:
+            if stop_at is not None and self.total_insns >= stop_at:
+                self.outcome = "paused"
+                break
             progressed = False
             for cpu in self.cpus:
                 if not cpu.runnable() and not cpu.wake_up():
@@ -177,7 +188,7 @@ class Machine:
             elif self.outcome is None and self.total_insns >= budget_end:
                 if any(c.runnable() for c in self.cpus):
                     self.outcome = "budget"
-        return self.result()
+        return self.result() if results else None
 
     def storm_detected(self, cpu: Cpu, cycle: list) -> None:
         """Called by a CPU's storm detector (emu.storm): end the running slice;

@@ -190,6 +190,13 @@ class SpaprHypervisor:
         # the vty: bytes the partition writes go to `console` (None: kept in `output`)
         self.console = None
         self.output = bytearray()
+        # vty input: `console_input(n)` returns up to n waiting bytes (b"" if none);
+        # None: no input is ever waiting, so a run stays deterministic.  Every
+        # H_GET_TERM_CHAR is numbered (`term_reads`) and the ones that returned
+        # bytes are logged (`input_log`), so that a migration can replay them.
+        self.console_input = None
+        self.term_reads = 0
+        self.input_log = []         # [(term_reads at the call, bytes)]
         self.bootargs = None        # /chosen/bootargs
         self.initrd = None          # (address, size) -> /chosen/linux,initrd-start|end
         self.kernel = None          # (address, size) -> /chosen/qemu,boot-kernel
@@ -358,14 +365,21 @@ class SpaprHypervisor:
         return H_SUCCESS, f"{length} byte(s)"
 
     def h_get_term_char(self, cpu, termno, *_):
-        """H_GET_TERM_CHAR: no input is ever waiting (the console is output only, so
-        a run stays deterministic): r4 = 0 bytes."""
+        """H_GET_TERM_CHAR: r4 = the number of bytes (<= 16) waiting on the vty,
+        r5, r6 = the bytes, big-endian (QEMU h_get_term_char, spapr_vty.c).  Input
+        comes from `console_input` (the QEMU front end: its stdin); without it none
+        is ever waiting."""
         if termno not in (0, VTY_REG):
             return H_PARAMETER, f"no vty {termno:#x}"
-        cpu.set_gpr(4, 0)
-        cpu.set_gpr(5, 0)
-        cpu.set_gpr(6, 0)
-        return H_SUCCESS, "no input"
+        self.term_reads += 1
+        data = self.console_input(16) if self.console_input is not None else b""
+        if data:
+            self.input_log.append((self.term_reads, bytes(data)))
+        buf = bytes(data).ljust(16, b"\0")
+        cpu.set_gpr(4, len(data))
+        cpu.set_gpr(5, int.from_bytes(buf[:8], "big"))
+        cpu.set_gpr(6, int.from_bytes(buf[8:], "big"))
+        return H_SUCCESS, f"{len(data)} byte(s)" if data else "no input"
 
     def h_set_dabr(self, cpu, dabr, *_):
         """H_SET_DABR: ISA v3.0 processors have no DABR (QEMU h_set_dabr: H_HARDWARE

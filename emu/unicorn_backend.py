@@ -53,6 +53,12 @@ UNTIL_PAGE = UNTIL_NEVER & PAGE_MASK  # fault index 0 (see _counter.c ppcvec_fil
 NATIVE_SPRS = frozenset({1, 8, 9})
 # The largest RAM a machine may have (the physical space above is ppcvec's own)
 MAX_RAM = 0x3F0000000000
+# Unicorn 2.1.4 has no register for the reservation (QEMU CPUPPCState.reserve_addr,
+# (target_ulong)-1 when there is none); it is this many bytes into the data of a
+# uc_context.  Found by a probe: `lwarx` at a known EA, context_save, the one
+# 8-byte word that holds the EA (tests/test_migration.py fails if it moves).
+CONTEXT_RESERVE_ADDR = 656
+NO_RESERVATION = 0xFFFFFFFFFFFFFFFF
 
 # intno -> what emu.cpu is told (QEMU's numbers stay in this module)
 _TRAP_KIND = {EXCP_PROGRAM: "program", EXCP_SYSCALL: "syscall", EXCP_HV_EMU: "hv_emu",
@@ -379,6 +385,22 @@ class UnicornCore:
         turn), so its TLB is flushed once, when it next runs, however many tlbie
         came in between."""
         self._tlb_stale = True
+
+    def reservation(self) -> int | None:
+        """The real address the thread holds a reservation on (lwarx & co.), or None."""
+        ctx = self.uc.context_save()
+        raw = ctypes.string_at(ctypes.cast(ctx.context, ctypes.c_void_p).value
+                               + CONTEXT_RESERVE_ADDR, 8)
+        v = int.from_bytes(raw, "little")
+        return None if v == NO_RESERVATION else v
+
+    def clear_reservation(self) -> None:
+        """Lose the reservation, as a migrated partition does (QEMU does not
+        migrate reserve_addr; the next stcx. fails)."""
+        ctx = self.uc.context_save()
+        ctypes.memmove(ctypes.cast(ctx.context, ctypes.c_void_p).value + CONTEXT_RESERVE_ADDR,
+                       NO_RESERVATION.to_bytes(8, "little"), 8)
+        self.uc.context_restore(ctx)
 
     def invalidate_code(self, pa: int, length: int) -> None:
         """Drop translated code after Python wrote memory (Unicorn does not)."""

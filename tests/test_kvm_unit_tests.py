@@ -4,8 +4,9 @@ QEMU's place: `QEMU=ppcvec-qemu-system-ppc64 ACCEL=tcg ./run_tests.sh`.
 The pinned suite (upstream 1da1819e, the tarball of ../shared/kvm-unit-tests/,
 kept in tests/kvm-unit-tests/ so that a clone is self-contained; its sha256 is
 checked) is built once per session the way ../shared/kvm-unit-tests/build.sh
-builds it (Debian's gcc-powerpc64-linux-gnu).  Locally a missing compiler skips
-these tests; with CI=true it is a failure.  The expected
+builds it (Debian's gcc-powerpc64-linux-gnu).  The migration entries need ncat
+(run_migration talks QMP with it).  Locally a missing tool skips these tests;
+with CI=true it is a failure.  The expected
 table is what ppcvec does today; docs/kvm-unit-tests.md compares it with QEMU
 7.2's baseline entry by entry."""
 import hashlib
@@ -40,6 +41,12 @@ PSERIES = {
     "timebase-icount": ("PASS", "12 tests, 1 skipped"),
     "sprs": ("PASS", "75 tests"),
     "sieve": ("PASS", None),
+    # live migration between two ppcvec processes (QMP, -incoming; harness.cli.migration)
+    "selftest-migration": ("PASS", "2 tests"),
+    "selftest-migration-skip": ("PASS", "1 tests"),
+    "migration-memory": ("PASS", "1 tests"),
+    "atomics-migration": ("PASS", "1 tests"),
+    "sprs-migration": ("PASS", "75 tests"),       # QEMU 7.2 FAILs it as it FAILs sprs
     "smp-smt": ("SKIP", None),            # 4 threads per core: refused, as QEMU TCG does
     "smp-thread-single": ("SKIP", None),  # tcg,thread=single only
     "h_cede_tm": ("SKIP", None),          # kvm only
@@ -59,6 +66,8 @@ def _missing() -> str | None:
         return f"kvm-unit-tests tarball not found at {TARBALL}"
     if shutil.which("powerpc64-linux-gnu-gcc") is None:
         return "powerpc64-linux-gnu-gcc not found (Debian package gcc-powerpc64-linux-gnu)"
+    if shutil.which("ncat") is None:
+        return "ncat not found (Debian package ncat): run_migration's QMP client"
     return None
 
 

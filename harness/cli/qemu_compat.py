@@ -81,6 +81,10 @@ def help_text() -> str:
         "-nodefaults  -accel tcg  -display none  -serial stdio  -nographic  -icount ...",
         "-device ipmi-bmc-sim,... | isa-ipmi-bt,... (powernv; no BMC is modelled)",
         "-rtc base=utc|YYYY-MM-DD[THH:MM:SS]   the RTAS time-of-day clock at boot",
+        "-chardev socket,id=ID,path=P,server=on,wait=off -mon chardev=ID,mode=control",
+        "-qmp unix:P,server=on,wait=off   QMP (qmp_capabilities, query-status, migrate,",
+        "                                 query-migrate, quit)",
+        "-incoming unix:P   receive a migration from another ppcvec (pseries)",
         "-ppcvec-max-insns N   instruction budget (default 20000000000; PPCVEC_MAX_INSNS)",
         "-ppcvec-seed N        seed of H_RANDOM (default 0)",
         "-version  -h|--help",
@@ -111,6 +115,9 @@ class Options:
         self.budget = int(os.environ.get("PPCVEC_MAX_INSNS", DEFAULT_BUDGET))
         self.seed = 0
         self.icount = None
+        self.chardevs = {}          # -chardev socket,id=ID,path=P,server=on -> {ID: P}
+        self.qmp = []               # QMP monitors: unix socket paths
+        self.incoming = None        # -incoming unix:PATH
 
 
 def _split_props(text: str) -> tuple[str | None, dict]:
@@ -227,6 +234,27 @@ def parse_args(argv: list[str]) -> Options | str:
             _, props = _split_props("x," + value(opt))
             base = props.get("base", "utc")
             o.rtc_base = None if base in ("utc", "localtime") else base
+        elif opt == "-chardev":
+            kind, props = _split_props(value(opt))
+            if kind != "socket" or "path" not in props or props.get("server") not in ("on", "yes"):
+                raise UserError(f"{PROG}: -chardev {argv[i]}: only socket,id=ID,path=P,server=on")
+            o.chardevs[props.get("id", "")] = props["path"]
+        elif opt == "-mon":
+            _, props = _split_props("x," + value(opt))
+            if props.get("mode") != "control" or props.get("chardev") not in o.chardevs:
+                raise UserError(f"{PROG}: -mon {argv[i]}: only chardev=ID,mode=control "
+                                f"(QMP) on a -chardev given before it")
+            o.qmp.append(o.chardevs[props["chardev"]])
+        elif opt == "-qmp":
+            where, _ = _split_props(value(opt))
+            if not where or not where.startswith("unix:"):
+                raise UserError(f"{PROG}: -qmp {argv[i]}: only unix:PATH,server=on,wait=off")
+            o.qmp.append(where[5:])
+        elif opt == "-incoming":
+            where = value(opt)
+            if not where.startswith("unix:"):
+                raise UserError(f"{PROG}: -incoming {where}: only unix:PATH (a ppcvec source)")
+            o.incoming = where[5:]
         elif opt == "-ppcvec-max-insns":
             try:
                 o.budget = int(value(opt), 0)
@@ -282,19 +310,42 @@ def run(argv: list[str]) -> int:
     # call before every test) answer without loading Unicorn
     qm = importlib.import_module("harness.cli.qemu_machine")
     m, mt = qm.build(o)
+    mig = None
+    if o.qmp or o.incoming:
+        if mt.platform != "pseries":
+            raise UserError(f"{PROG}: QMP and -incoming (migration) are pseries only")
+        from harness.cli.migration import Migration
+        mig = Migration(m, m.hypervisor, out, argv, (o.bios, o.kernel, o.initrd),
+                        m.hypervisor.rtc_epoch)
+        console = mig.console
     qm.boot(m, mt, o, console)
-    r = m.run(o.budget)
+    if mig is not None:
+        m.hypervisor.console_input = mig._live_input
+    elif mt.platform == "pseries":
+        from harness.cli.migration import stdin_reader
+        m.hypervisor.console_input = stdin_reader()     # -serial stdio: input too
+    if mig is not None:
+        try:
+            for path in o.qmp:
+                mig.serve_qmp(path)
+            if o.incoming:
+                mig.receive(o.incoming)
+            mig.run(o.budget)
+        finally:
+            mig.cleanup()
+    else:
+        m.run(o.budget, results=False)
     out.flush()
-    if r.outcome == "poweroff":
+    if m.outcome == "poweroff":
         return 0
-    if r.outcome == "budget":
+    if m.outcome == "budget":
         print(f"{PROG}: the instruction budget ({o.budget} instructions) is spent "
               f"(-ppcvec-max-insns N to change it)", file=sys.stderr)
         return 1
-    if r.outcome == "attn" and mt.platform == "powernv":
+    if m.outcome == "attn" and mt.platform == "powernv":
         return 0
-    print(f"{PROG}: the machine stopped: {r.outcome}"
-          + (f" ({r.detail})" if r.detail else "") + f" after {r.insns} instructions",
+    print(f"{PROG}: the machine stopped: {m.outcome}"
+          + (f" ({m.detail})" if m.detail else "") + f" after {m.total_insns} instructions",
           file=sys.stderr)
     return 1
 
