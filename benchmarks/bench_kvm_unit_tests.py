@@ -4,7 +4,8 @@ the entries both pass.  Also the speed of a cpu_relax() spin loop against the
 same loop without hints (prepared kernels: the hints are nops, no JIT exit).
 
 Needs ../shared/kvm-unit-tests (or PPCVEC_KUT_DIR), powerpc64-linux-gnu-gcc and
-qemu-system-ppc64; what is missing is named and that part is skipped."""
+qemu-system-ppc64 (and ncat for the migration entries); what is missing is named
+and that part is skipped."""
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("PPCVEC_KUT_DIR", os.path.join(os.path.dirname(ROOT), "shared",
                                                         "kvm-unit-tests"))
-# (entry, elf, extra arguments to powerpc/run): the pseries entries ppcvec and QEMU
-# 7.2 both pass, plus the ones only ppcvec passes (not in the shared total)
+# (entry, elf, extra arguments to powerpc/run[, environment]): the pseries entries
+# ppcvec and QEMU 7.2 both pass, plus the ones only ppcvec passes (not in the
+# shared total)
+MIGRATION = {"MIGRATION": "yes"}
 ENTRIES = [
     ("selftest-setup", "selftest.elf", ["-smp", "2", "-append", "setup smp=2 mem=1024", "-m", "1g"]),
     ("spapr_hcall", "spapr_hcall.elf", []),
@@ -31,11 +34,17 @@ ENTRIES = [
     ("interrupts", "interrupts.elf", []),
     ("atomics", "atomics.elf", ["-smp", "2"]),
     ("sprs", "sprs.elf", []),
+    # live migration (run_migration: two emulator processes, QMP over ncat)
+    ("selftest-migration", "selftest-migration.elf", [], MIGRATION),
+    ("selftest-migration-skip", "selftest-migration.elf", ["-append", "skip"], MIGRATION),
+    ("migration-memory", "memory-verify.elf", [], MIGRATION),
+    ("atomics-migration", "atomics.elf", ["-append", "migration -m"], MIGRATION),
+    ("sprs-migration", "sprs.elf", ["-append", "-w"], MIGRATION),
 ]
 
 
-def run_entry(build, qemu, elf, extra, timeout=90):
-    env = dict(os.environ, QEMU=qemu, ACCEL="tcg", TIMEOUT=f"{timeout}s")
+def run_entry(build, qemu, elf, extra, env_extra=None, timeout=90):
+    env = dict(os.environ, QEMU=qemu, ACCEL="tcg", TIMEOUT=f"{timeout}s", **(env_extra or {}))
     t = time.perf_counter()
     p = subprocess.run(["./powerpc/run", f"powerpc/{elf}", *extra], cwd=build, env=env,
                        capture_output=True, text=True, timeout=timeout + 30)
@@ -49,7 +58,8 @@ def run_entry(build, qemu, elf, extra, timeout=90):
 def suite_side_by_side():
     missing = [w for w, ok in (("kvm-unit-tests", os.path.exists(os.path.join(SHARED, "build.sh"))),
                                ("powerpc64-linux-gnu-gcc", shutil.which("powerpc64-linux-gnu-gcc")),
-                               ("qemu-system-ppc64", shutil.which("qemu-system-ppc64"))) if not ok]
+                               ("qemu-system-ppc64", shutil.which("qemu-system-ppc64")),
+                               ("ncat", shutil.which("ncat"))) if not ok]
     if missing:
         print(f"suite: skipped ({', '.join(missing)} not found)")
         return
@@ -67,9 +77,9 @@ def suite_side_by_side():
     qemu = shutil.which("qemu-system-ppc64")
     print(f"{'entry':<24} {'QEMU 7.2':>14} {'ppcvec':>14}")
     tq = tp = 0.0
-    for name, elf, extra in ENTRIES:
-        dq, okq = run_entry(build, qemu, elf, extra)
-        dp, okp = run_entry(build, wrapper, elf, extra)
+    for name, elf, extra, *env in ENTRIES:
+        dq, okq = run_entry(build, qemu, elf, extra, *env)
+        dp, okp = run_entry(build, wrapper, elf, extra, *env)
         both = okq and okp
         if both:
             tq += dq
