@@ -114,7 +114,8 @@ class ArchitectedMmu:
                             if (k := (p << 2) | code) in pages]
                 for k in dead:
                     del pages[k]
-        self._flush_unicorn(cpus, issuer)
+        # only the cores that filled a page of it since their last flush hold it
+        self._flush_unicorn([c for c in cpus if c.core.filled_any(first, last)], issuer)
 
     @staticmethod
     def _flush_unicorn(cpus, issuer) -> None:

@@ -370,6 +370,16 @@ class UnicornCore:
         self._fault_index[UNTIL_PAGE] = 0
         self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
 
+    def filled_any(self, first: int, last: int) -> bool:
+        """Whether Unicorn's TLB may hold a translation of a 4 KiB EA page in
+        [first, last) (page numbers): it was filled since the last flush.  A tlbie
+        of a page nobody touched then needs no flush (kvm-unit-tests' mmu: the
+        thread that remaps a page it never reads)."""
+        fp = self._fill_pages
+        if last - first <= len(fp):
+            return any(p in fp for p in range(first, last))
+        return any(first <= p < last for p in fp)
+
     def tlb_thrashing(self) -> bool:
         """Unicorn's TLB refills pages it held before: it is smaller than the working
         set.  Its size is QEMU's dynamic one (accel/tcg/cputlb.c
