@@ -269,6 +269,10 @@ class Cpu(InterruptSources):
             self._fetch_cache.clear()
             self.core.flush_tlb()
 
+    def forget_fetch_translations(self) -> None:
+        """Drop the translations `fetch_word` cached (another thread's tlbie)."""
+        self._fetch_cache.clear()
+
     def invalidate_translations(self, what: str = "all") -> None:
         if self.machine.mmu.invalidate(self, what):
             self.core.flush_tlb()

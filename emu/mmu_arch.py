@@ -166,6 +166,8 @@ class ArchitectedMmu:
                 cpu.core.set_cr(cr | CR0_EQ | so)
         elif op in ("tlbie", "tlbiel"):
             cpus = cpu.machine.cpus if op == "tlbie" else [cpu]
+            for c in cpus:          # what each thread decodes its traps from, too
+                c.forget_fetch_translations()
             size = radix_single_page(insn, cpu.gpr(rb)) if uses_radix(cpu.model, st) else None
             if size is None or not (insn >> 17) & 1:      # not only process-scoped (PRS=0)
                 self._pcache.clear()
