@@ -237,3 +237,25 @@ def test_a_run_in_pieces_is_the_same_run():
     assert _state(pieces) == _state(whole)
     # the race did interleave: fewer increments survived than were made
     assert int.from_bytes(whole.ram.read(0x10100, 8), "big") < 70_000
+
+
+def test_qmp_answers_what_it_does_not_know_and_a_bad_stream_fails_one_line(tmp_path):
+    k = _kernel(tmp_path)
+    q, incoming = str(tmp_path / "q"), str(tmp_path / "in")
+    dst = _qemu("-kernel", k, "-qmp", f"unix:{q},server=on,wait=off", "-incoming", f"unix:{incoming}")
+    try:
+        _wait_socket(q, dst)
+        _wait_socket(incoming, dst)
+        r = qmp(q, {"execute": "no-such-command"}, {"execute": "migrate",
+                                                   "arguments": {"uri": "tcp:localhost:4444"}})
+        assert r[0]["error"]["class"] == "CommandNotFound"
+        assert r[1]["error"]["class"] == "GenericError" and "unix:" in r[1]["error"]["desc"]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(incoming)
+            s.sendall(b'{"protocol": "ppcvec-migration-1", "points": "x"}\n')
+            assert s.makefile("rb").readline().startswith(b"error: a malformed")
+        assert dst.wait(30) == 1
+        err = dst.stderr.read().decode().strip().splitlines()
+        assert err == ["ppcvec-qemu-system-ppc64: migration failed: a malformed ppcvec migration stream"]
+    finally:
+        dst.kill()

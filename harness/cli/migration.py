@@ -37,6 +37,7 @@ import socket
 import sys
 import threading
 
+from harness.cli.qemu_compat import PROG, QEMU_VERSION
 from harness.errors import UserError
 
 CHUNK = 2_000_000          # instructions per piece of the run (a migration waits for one)
@@ -175,7 +176,7 @@ class Migration:
         try:
             srv.bind(path)
         except OSError as e:
-            raise UserError(f"-incoming unix:{path}: {e.strerror}", exit_code=1) from None
+            raise UserError(f"{PROG}: -incoming unix:{path}: {e.strerror}", exit_code=1) from None
         srv.listen(1)
         self.incoming_path = path
         self.run_state = "inmigrate"
@@ -194,7 +195,7 @@ class Migration:
         problem = self._check(rec)
         if problem:
             self._answer(conn, f, f"error: {problem}")
-            raise UserError(f"migration failed: {problem}", exit_code=1)
+            raise UserError(f"{PROG}: migration failed: {problem}", exit_code=1)
         self.replay = {"record": rec, "conn": conn, "file": f,
                        "input": {n: bytes.fromhex(d) for n, d in rec["input"]}}
         self.live = False
@@ -221,6 +222,16 @@ class Migration:
     def _check(self, rec) -> str | None:
         if not isinstance(rec, dict) or rec.get("protocol") != PROTOCOL:
             return "not a ppcvec migration stream"
+        try:
+            ok = (isinstance(rec["argv"], list) and isinstance(rec["rtc_epoch"], (int, float))
+                  and all(k in ("chunk", "read") and isinstance(v, int) for k, v in rec["points"])
+                  and rec["points"] and isinstance(rec["insns"], int)
+                  and all(isinstance(n, int) and bytes.fromhex(d) for n, d in rec["input"])
+                  and isinstance(rec["digest"], str) and isinstance(rec["files"], str))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            return "a malformed ppcvec migration stream"
         if rec["argv"] != self.argv:
             return (f"the source ran with other options ({' '.join(rec['argv'])}) "
                     f"than the destination ({' '.join(self.argv)})")
@@ -253,7 +264,7 @@ class Migration:
         rec = rep["record"]
         if digest != rec["digest"] or self.m.total_insns != rec["insns"]:
             self._answer(rep["conn"], rep["file"], "error: the replay diverged from the source")
-            raise UserError(f"migration failed: the replay diverged from the source at "
+            raise UserError(f"{PROG}: migration failed: the replay diverged from the source at "
                             f"{rec['insns']} instructions (digest {digest[:12]} against "
                             f"{rec['digest'][:12]})", exit_code=1)
         self._answer(rep["conn"], rep["file"], "ok")
@@ -279,7 +290,7 @@ class Migration:
             self.status = "completed" if answer == "ok" else "failed"
             self.run_state = "postmigrate" if answer == "ok" else "paused"
         if answer != "ok":
-            print(f"ppcvec-qemu-system-ppc64: migration failed: {answer}", file=sys.stderr)
+            print(f"{PROG}: migration failed: {answer}", file=sys.stderr)
 
     # ---------------------------------------------------------- running
     def run(self, budget: int) -> None:
@@ -303,7 +314,7 @@ class Migration:
                     rep = self.replay
                     self._answer(rep["conn"], rep["file"],
                                  f"error: the replay ended ({m.outcome}) before the migration point")
-                    raise UserError(f"migration failed: the replay ended ({m.outcome}) "
+                    raise UserError(f"{PROG}: migration failed: the replay ended ({m.outcome}) "
                                     f"before the migration point", exit_code=1)
                 return
             if point in self.points:
@@ -325,7 +336,7 @@ class Migration:
         try:
             srv.bind(path)
         except OSError as e:
-            raise UserError(f"-chardev socket,path={path}: {e.strerror}", exit_code=1) from None
+            raise UserError(f"{PROG}: -chardev socket,path={path}: {e.strerror}", exit_code=1) from None
         srv.listen(4)
         self.qmp_paths.append(path)
         threading.Thread(target=self._qmp_loop, args=(srv,), daemon=True).start()
@@ -339,7 +350,6 @@ class Migration:
             threading.Thread(target=self._qmp_session, args=(conn,), daemon=True).start()
 
     def _qmp_session(self, conn) -> None:
-        from harness.cli.qemu_compat import QEMU_VERSION
         major, minor, micro = (int(x) for x in QEMU_VERSION.split("."))
         send = lambda obj: conn.sendall(json.dumps(obj).encode() + b"\r\n")   # noqa: E731
         try:
@@ -371,8 +381,13 @@ class Migration:
             conn.close()
 
     def _qmp_command(self, cmd) -> tuple[dict, bool]:
-        name = cmd.get("execute") if isinstance(cmd, dict) else None
-        args = cmd.get("arguments") or {} if isinstance(cmd, dict) else {}
+        if not isinstance(cmd, dict):
+            return {"error": {"class": "GenericError",
+                              "desc": "QMP input must be a JSON object"}}, False
+        name = cmd.get("execute")
+        args = cmd.get("arguments")
+        if not isinstance(args, dict):
+            args = {}
         ok = {"return": {}}
         if name == "qmp_capabilities":
             return ok, False
