@@ -177,6 +177,8 @@ def test_migrate_over_qmp_the_destination_runs_on_and_loses_the_reservation(tmp_
     src, dst, status, src_qmp, incoming = _migrate(tmp_path)
     assert status == "completed"
     assert qmp(src_qmp, {"execute": "query-status"})[0]["return"]["status"] == "postmigrate"
+    again = qmp(src_qmp, {"execute": "migrate", "arguments": {"uri": f"unix:{incoming}"}})
+    assert "postmigrate" in again[0]["error"]["desc"]     # migrated once: nothing left to send
     qmp(src_qmp, {"execute": "quit"})
     assert src.wait(30) == 0
     assert src.stdout.read() == b""                   # the source printed nothing more

@@ -403,6 +403,9 @@ class Migration:
                 if self.status == "active" or self.replay is not None or not self.live:
                     return {"error": {"class": "GenericError",
                                       "desc": "a migration is already in progress"}}, False
+                if self.run_state != "running":
+                    return {"error": {"class": "GenericError",
+                                      "desc": f"the VM is {self.run_state}: nothing to migrate"}}, False
                 self.status = "active"
                 self.request = uri
             os.write(self._wake_w, b"m")      # a console poll waiting for input ends
