@@ -115,13 +115,16 @@ def drain_stdin(timeout: float) -> None:
 class Migration:
     """The run of a front-end machine with QMP and/or -incoming."""
 
-    def __init__(self, machine, hypervisor, out, argv, loaded_files, rtc_epoch):
-        self.m = machine
-        self.hyp = hypervisor
+    def __init__(self, out, argv, loaded_files):
+        """Made, and its sockets opened (serve_qmp, listen), before the emulator is
+        imported and the machine built: the runner waits for the sockets."""
+        self.m = None
+        self.hyp = None
         self.out = out
         self.argv = history_argv(argv)
         self.files = files_digest(loaded_files)
-        self.rtc_epoch = rtc_epoch
+        self.rtc_epoch = None
+        self._incoming = None
         self.output_hash = hashlib.sha256()
         self.live = True
         self.chunks = 0
@@ -138,6 +141,11 @@ class Migration:
         self.lock = threading.Lock()
         self.qmp_paths = []
         self.incoming_path = None
+
+    def attach(self, machine, hypervisor) -> None:
+        self.m = machine
+        self.hyp = hypervisor
+        self.rtc_epoch = hypervisor.rtc_epoch
 
     # ---------------------------------------------------------- console
     def console(self, data: bytes) -> None:
@@ -166,8 +174,8 @@ class Migration:
                 "insns": self.m.total_insns, "digest": self.digest()}
 
     # ---------------------------------------------------------- incoming
-    def receive(self, path: str) -> None:
-        """-incoming unix:PATH: wait for the source's record, then replay it."""
+    def listen(self, path: str) -> None:
+        """-incoming unix:PATH: the socket a source connects to."""
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             os.unlink(path)
@@ -180,6 +188,11 @@ class Migration:
         srv.listen(1)
         self.incoming_path = path
         self.run_state = "inmigrate"
+        self._incoming = srv
+
+    def receive(self) -> None:
+        """Wait for the source's record on the -incoming socket, then replay it."""
+        srv = self._incoming
         # what reaches stdin before the migration is dropped, as on QEMU, whose vty
         # reads it eagerly and then takes the source's vty state (kvm-unit-tests'
         # harness echoes keys into a fifo the next destination inherits)

@@ -306,35 +306,39 @@ def run(argv: list[str]) -> int:
         if path is not None and not os.path.isfile(path):
             raise UserError(f"{PROG}: error loading {path}: No such file or directory",
                             exit_code=1)
-    # the emulator is imported only to run: -h and -machine '?' (which the scripts
-    # call before every test) answer without loading Unicorn
-    qm = importlib.import_module("harness.cli.qemu_machine")
-    m, mt = qm.build(o)
     mig = None
     if o.qmp or o.incoming:
-        if mt.platform != "pseries":
+        if (o.machine or "pseries") != "pseries":
             raise UserError(f"{PROG}: QMP and -incoming (migration) are pseries only")
         from harness.cli.migration import Migration
-        mig = Migration(m, m.hypervisor, out, argv, (o.bios, o.kernel, o.initrd),
-                        m.hypervisor.rtc_epoch)
-        console = mig.console
-    qm.boot(m, mt, o, console)
-    if mig is not None:
-        m.hypervisor.console_input = mig._live_input
-    elif mt.platform == "pseries":
-        from harness.cli.migration import stdin_reader
-        m.hypervisor.console_input = stdin_reader()     # -serial stdio: input too
-    if mig is not None:
-        try:
-            for path in o.qmp:
-                mig.serve_qmp(path)
+        # the sockets first: the runner waits for them before it goes on
+        mig = Migration(out, argv, (o.bios, o.kernel, o.initrd))
+        for path in o.qmp:
+            mig.serve_qmp(path)
+        if o.incoming:
+            mig.listen(o.incoming)
+    try:
+        # the emulator is imported only to run: -h and -machine '?' (which the
+        # scripts call before every test) answer without loading Unicorn
+        qm = importlib.import_module("harness.cli.qemu_machine")
+        m, mt = qm.build(o)
+        if mig is not None:
+            mig.attach(m, m.hypervisor)
+            console = mig.console
+        qm.boot(m, mt, o, console)
+        if mig is not None:
+            m.hypervisor.console_input = mig._live_input
             if o.incoming:
-                mig.receive(o.incoming)
+                mig.receive()
             mig.run(o.budget)
-        finally:
+        else:
+            if mt.platform == "pseries":
+                from harness.cli.migration import stdin_reader
+                m.hypervisor.console_input = stdin_reader()     # -serial stdio: input too
+            m.run(o.budget, results=False)
+    finally:
+        if mig is not None:
             mig.cleanup()
-    else:
-        m.run(o.budget, results=False)
     out.flush()
     if m.outcome == "poweroff":
         return 0
