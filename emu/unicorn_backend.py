@@ -109,6 +109,16 @@ _COUNTER_LIB = _load_counter()
 _INTR_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p)
 
 
+class _TlbEntry(ctypes.Structure):          # unicorn.h uc_tlb_entry
+    _fields_ = [("paddr", ctypes.c_uint64), ("perms", ctypes.c_uint32)]
+
+
+# bool (*uc_cb_tlbevent_t)(uc_engine *uc, uint64_t addr, uc_mem_type type,
+#                          uc_tlb_entry *result, void *user_data)
+_FILL_CB = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
+                            ctypes.POINTER(_TlbEntry), ctypes.c_void_p)
+
+
 def _uclib():
     from unicorn.unicorn_py3.unicorn import uclib  # unicorn 2.1.x layout
     return uclib
@@ -257,7 +267,15 @@ class UnicornCore:
             if err:
                 raise UcError(err)
             self._counter_hook = h
-        uc.hook_add(UC_HOOK_TLB_FILL, self._hook_tlb_fill)
+        # the Python fill hook, directly with libunicorn too (a fill per page after
+        # every TLB flush: kvm-unit-tests' mmu makes 1.6 M)
+        self._fill_cb = _FILL_CB(self._hook_tlb_fill)
+        h = ctypes.c_size_t()
+        err = _uclib().uc_hook_add(uc._uch, ctypes.byref(h), UC_HOOK_TLB_FILL,
+                                   ctypes.cast(self._fill_cb, ctypes.c_void_p), None, 1, 0)
+        if err:
+            raise UcError(err)
+        self._fill_hook = h
         # Bound to what lies above RAM (the fault range): Unicorn 2.1.4 keeps
         # every store to a page with a memory hook in range on its slow path
         # (cputlb.c notdirty_write, uc_mem_hook_installed), unbound hooks
@@ -469,9 +487,10 @@ class UnicornCore:
         self._data_pages.add(pa_page)
         return _DATA_PROT_TABLE[perms]
 
-    def _hook_tlb_fill(self, uc, vaddr, access, entry, _data):
+    def _hook_tlb_fill(self, _uch, vaddr, access, entry_p, _data):
         self._fills += 1
         self._fill_pages.add(vaddr >> 12)
+        entry = entry_p[0]
         try:
             res = self.cpu.translate(vaddr, _ACCESS.get(access, "read"))
             if isinstance(res, tuple):
@@ -491,7 +510,7 @@ class UnicornCore:
             return True
         except BaseException as e:
             self._pending_exc = e
-            uc.emu_stop()
+            self.uc.emu_stop()
             entry.paddr = FAULT_BASE
             entry.perms = UC_PROT_ALL
             return True
