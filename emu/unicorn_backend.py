@@ -21,7 +21,7 @@ from unicorn.unicorn_const import (UC_CTL_IO_WRITE, UC_CTL_TLB_FLUSH, UC_HOOK_BL
                                    UC_MEM_FETCH, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ,
                                    UC_MEM_WRITE, UC_MEM_WRITE_UNMAPPED, UC_PROT_EXEC,
                                    UC_PROT_READ, UC_PROT_WRITE)
-from unicorn.unicorn_py3.unicorn import UcContext
+from unicorn.unicorn_py3.unicorn import HOOK_TLB_FILL_CFUNC, UcContext
 from unicorn.ppc_const import (UC_PPC_REG_0, UC_PPC_REG_CR, UC_PPC_REG_CTR, UC_PPC_REG_FPR0,
                                UC_PPC_REG_FPSCR, UC_PPC_REG_LR, UC_PPC_REG_MSR, UC_PPC_REG_PC,
                                UC_PPC_REG_XER)
@@ -107,16 +107,6 @@ _COUNTER_LIB = _load_counter()
 
 
 _INTR_CB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p)
-
-
-class _TlbEntry(ctypes.Structure):          # unicorn.h uc_tlb_entry
-    _fields_ = [("paddr", ctypes.c_uint64), ("perms", ctypes.c_uint32)]
-
-
-# bool (*uc_cb_tlbevent_t)(uc_engine *uc, uint64_t addr, uc_mem_type type,
-#                          uc_tlb_entry *result, void *user_data)
-_FILL_CB = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int,
-                            ctypes.POINTER(_TlbEntry), ctypes.c_void_p)
 
 
 def _uclib():
@@ -269,7 +259,7 @@ class UnicornCore:
             self._counter_hook = h
         # the Python fill hook, directly with libunicorn too (a fill per page after
         # every TLB flush: kvm-unit-tests' mmu makes 1.6 M)
-        self._fill_cb = _FILL_CB(self._hook_tlb_fill)
+        self._fill_cb = HOOK_TLB_FILL_CFUNC(self._hook_tlb_fill)
         h = ctypes.c_size_t()
         err = _uclib().uc_hook_add(uc._uch, ctypes.byref(h), UC_HOOK_TLB_FILL,
                                    ctypes.cast(self._fill_cb, ctypes.c_void_p), None, 1, 0)
@@ -414,20 +404,22 @@ class UnicornCore:
         came in between."""
         self._tlb_stale = True
 
+    def _reserve_addr(self):
+        """(saved context, its reserve_addr as a ctypes c_uint64)."""
+        ctx = self.uc.context_save()
+        at = ctypes.cast(ctx.context, ctypes.c_void_p).value + CONTEXT_RESERVE_ADDR
+        return ctx, ctypes.c_uint64.from_address(at)
+
     def reservation(self) -> int | None:
         """The real address the thread holds a reservation on (lwarx & co.), or None."""
-        ctx = self.uc.context_save()
-        raw = ctypes.string_at(ctypes.cast(ctx.context, ctypes.c_void_p).value
-                               + CONTEXT_RESERVE_ADDR, 8)
-        v = int.from_bytes(raw, "little")
-        return None if v == NO_RESERVATION else v
+        _, field = self._reserve_addr()
+        return None if field.value == NO_RESERVATION else field.value
 
     def clear_reservation(self) -> None:
         """Lose the reservation, as a migrated partition does (QEMU does not
         migrate reserve_addr; the next stcx. fails)."""
-        ctx = self.uc.context_save()
-        ctypes.memmove(ctypes.cast(ctx.context, ctypes.c_void_p).value + CONTEXT_RESERVE_ADDR,
-                       NO_RESERVATION.to_bytes(8, "little"), 8)
+        ctx, field = self._reserve_addr()
+        field.value = NO_RESERVATION
         self.uc.context_restore(ctx)
 
     def invalidate_code(self, pa: int, length: int) -> None:

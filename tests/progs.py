@@ -12,6 +12,25 @@ Layout (real addresses):
 """
 import pytest
 
+# pseries: RTAS power-off through H_RTAS (args at 0x100000: token 0x2003, 2 args,
+# 1 return); the QEMU front end then exits 0
+RTAS_POWER_OFF = """
+    lis 20, 0x10
+    li 5, 0x2003
+    stw 5, 0(20)
+    li 5, 2
+    stw 5, 4(20)
+    li 5, 1
+    stw 5, 8(20)
+    li 5, 0
+    stw 5, 12(20)
+    stw 5, 16(20)
+    li 3, 0
+    ori 3, 3, 0xf000       # KVMPPC_H_RTAS
+    mr 4, 20
+    sc 1
+"""
+
 MSR_SF = 1 << 63
 MSR_HV = 1 << 60
 MSR_EE = 1 << 15

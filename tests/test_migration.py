@@ -11,6 +11,7 @@ import time
 from emu import Machine
 from harness.toolchain.asm import assemble
 from harness.toolchain.elf import write_elf
+from progs import RTAS_POWER_OFF
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -85,22 +86,7 @@ wait:
     li 4, 0
     li 5, 3
     sc 1
-    lis 20, 0x10           # RTAS power-off
-    li 5, 0x2003
-    stw 5, 0(20)
-    li 5, 2
-    stw 5, 4(20)
-    li 5, 1
-    stw 5, 8(20)
-    li 5, 0
-    stw 5, 12(20)
-    stw 5, 16(20)
-    li 3, 0
-    ori 3, 3, 0xf000
-    mr 4, 20
-    sc 1
-    b .
-"""
+""" + RTAS_POWER_OFF + "    b .\n"
 
 
 def _kernel(tmp_path):

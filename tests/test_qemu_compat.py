@@ -6,6 +6,7 @@ import sys
 
 from harness.toolchain.asm import assemble
 from harness.toolchain.elf import write_elf
+from progs import RTAS_POWER_OFF
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,22 +35,7 @@ PSERIES_HELLO = """
     ori 6, 6, 0x0a00
     sldi 6, 6, 32
     sc 1
-    lis 20, 0x10           # RTAS args at 0x100000: power-off, 2 args, 1 ret
-    li 5, 0x2003
-    stw 5, 0(20)
-    li 5, 2
-    stw 5, 4(20)
-    li 5, 1
-    stw 5, 8(20)
-    li 5, 0
-    stw 5, 12(20)
-    stw 5, 16(20)
-    li 3, 0
-    ori 3, 3, 0xf000       # KVMPPC_H_RTAS
-    mr 4, 20
-    sc 1
-    b .
-"""
+""" + RTAS_POWER_OFF + "    b .\n"
 
 # powernv: OPAL CONSOLE_WRITE of "nv\\n" then CEC_POWER_DOWN (entry in r9, as skiboot passes it)
 POWERNV_HELLO = """

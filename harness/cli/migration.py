@@ -10,8 +10,9 @@ emu.pseries) and the RTAS clock's origin (the host's time at start-up, QEMU's
 `-rtc base=utc`).  So the migration stream is the history instead of the state
 (record/replay, as QEMU's `-icount rr=replay`): the source runs in pieces of
 CHUNK instructions (`Machine.run(stop_at=…)`, which ends only between rounds of
-slices, so a run in pieces is the same run) and stops at the end of a piece when
-QMP asks it to migrate; it sends the destination its options, a digest of the
+slices, so a run in pieces is the same run) and, when QMP asks it to migrate,
+stops at its next H_GET_TERM_CHAR (a test waiting for its key polls it) or the
+end of the piece, whichever comes first; it sends the destination its options, a digest of the
 files it loaded, the clock's origin, the input log, the pieces at which it and
 its predecessors migrated, and a digest of the machine at that point (every CPU's
 registers, SPRs, reservation, instruction count, the console output so far).
@@ -102,6 +103,21 @@ def stdin_reader(wake_fd: int | None = None):
     return read
 
 
+def unix_listener(path: str, what: str, backlog: int) -> socket.socket:
+    """A listening unix socket at `path` (a stale one there is replaced, as QEMU does)."""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    try:
+        srv.bind(path)
+    except OSError as e:
+        raise UserError(f"{PROG}: {what}: {e.strerror}", exit_code=1) from None
+    srv.listen(backlog)
+    return srv
+
+
 def drain_stdin(timeout: float) -> None:
     """Read and drop what is waiting on stdin (wait up to `timeout` for it)."""
     try:
@@ -176,16 +192,7 @@ class Migration:
     # ---------------------------------------------------------- incoming
     def listen(self, path: str) -> None:
         """-incoming unix:PATH: the socket a source connects to."""
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-        try:
-            srv.bind(path)
-        except OSError as e:
-            raise UserError(f"{PROG}: -incoming unix:{path}: {e.strerror}", exit_code=1) from None
-        srv.listen(1)
+        srv = unix_listener(path, f"-incoming unix:{path}", 1)
         self.incoming_path = path
         self.run_state = "inmigrate"
         self._incoming = srv
@@ -341,16 +348,7 @@ class Migration:
 
     # ---------------------------------------------------------- QMP
     def serve_qmp(self, path: str) -> None:
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-        try:
-            srv.bind(path)
-        except OSError as e:
-            raise UserError(f"{PROG}: -chardev socket,path={path}: {e.strerror}", exit_code=1) from None
-        srv.listen(4)
+        srv = unix_listener(path, f"QMP socket {path}", 4)
         self.qmp_paths.append(path)
         threading.Thread(target=self._qmp_loop, args=(srv,), daemon=True).start()
 
