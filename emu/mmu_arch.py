@@ -50,7 +50,8 @@ class ArchitectedMmu:
     name = "architected"
 
     def __init__(self):
-        self._caches = {}       # cpu index -> {translation key -> {page*4+access: (pa_page, perms)}}
+        # cpu index -> {translation key -> {4 KiB page: [fetch, read, write] (pa_page, perms) or None}}
+        self._caches = {}
         self.walks = 0          # translations computed (not from the cache): for benchmarks
         self._pcache = {}       # radix partition-scoped translations (emu.mmu_radix)
 
@@ -66,10 +67,13 @@ class ArchitectedMmu:
             if len(per_cpu) >= MAX_CONTEXTS:
                 per_cpu.clear()
             pages = per_cpu[key] = {}
-        slot = ((ea >> 12) << 2) | _ACCESS_CODE[access]
-        hit = pages.get(slot)
-        if hit is not None:
-            return hit[0] | (ea & 0xFFF), hit[1]
+        page = ea >> 12
+        code = _ACCESS_CODE[access]
+        entry = pages.get(page)
+        if entry is not None:
+            hit = entry[code]
+            if hit is not None:
+                return hit[0] | (ea & 0xFFF), hit[1]
         self.walks += 1
         model = cpu.model
         ram = cpu.machine.ram
@@ -80,9 +84,11 @@ class ArchitectedMmu:
             res = translate_hash(ram, st, ea, access, isa300(model),
                                  None if hyp_hpt is None else (hyp_hpt, hyp_hpt.pteg_mask))
         if isinstance(res, tuple):
-            if len(pages) >= MAX_PAGES:
-                pages.clear()
-            pages[slot] = (res[0] & ~0xFFF, res[1])
+            if entry is None:
+                if len(pages) >= MAX_PAGES:
+                    pages.clear()
+                entry = pages[page] = [None, None, None]
+            entry[code] = (res[0] & ~0xFFF, res[1])
         return res
 
     def invalidate(self, cpu, what: str) -> bool:
@@ -101,21 +107,25 @@ class ArchitectedMmu:
         threads, in every translation context (a radix tlbie/tlbiel with IS=0)."""
         first = (ea & ~(size - 1)) >> 12
         last = first + (size >> 12)
-        nkeys = 3 * (size >> 12)
+        npages = size >> 12
         for c in cpus:
             per_cpu = self._caches.get(c.index)
             if per_cpu is None:
                 continue
             for pages in per_cpu.values():
-                if len(pages) <= nkeys:      # fewer cached entries than keys to try
-                    dead = [k for k in pages if first <= k >> 2 < last]
+                if len(pages) <= npages:     # fewer cached pages than pages to try
+                    for p in [p for p in pages if first <= p < last]:
+                        del pages[p]
                 else:
-                    dead = [k for p in range(first, last) for code in (0, 1, 2)
-                            if (k := (p << 2) | code) in pages]
-                for k in dead:
-                    del pages[k]
-        # only the cores that filled a page of it since their last flush hold it
-        self._flush_unicorn([c for c in cpus if c.core.filled_any(first, last)], issuer)
+                    for p in range(first, last):
+                        pages.pop(p, None)
+        # the execution cores drop those pages alone: the issuing thread's now (it
+        # is the one running), the others' before they next run
+        for c in cpus:
+            if issuer is None or c is issuer:
+                c.core.flush_tlb_pages(first, last)
+            else:
+                c.core.flush_tlb_pages_before_next_run(first, last)
 
     @staticmethod
     def _flush_unicorn(cpus, issuer) -> None:

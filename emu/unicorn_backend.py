@@ -113,6 +113,99 @@ def _uclib():
     from unicorn.unicorn_py3.unicorn import uclib  # unicorn 2.1.x layout
     return uclib
 
+# ------------------------------------------------------------ single-page TLB flush
+# Unicorn 2.1.4 flushes only a whole TLB (UC_CTL_TLB_FLUSH), after which every page
+# the core uses (code, stack, data) is refilled through the Python fill hook.
+# libunicorn exports QEMU's own per-page flush, `tlb_flush_page_ppc64(CPUState *,
+# target_ulong)` (accel/tcg/cputlb.c: the page's entry in every MMU index, its
+# victim-TLB entries and the TB jump cache for it), what QEMU's tlbie does.  The
+# CPUState is `uc_struct.cpu` (include/uc_priv.h), a field Unicorn does not
+# publish: it is found once (`_find_cpu_state`) as the word of the uc_struct
+# that points at a CPUState whose `env_ptr` leads to the CPU registers the probe
+# wrote.  Without it (another build) a page flush is a whole flush.
+PAGE_FLUSH_MAX = 512             # pages (2 MiB); a larger invalidation flushes it all
+_CPU_PROBE = (0x50F1E2D3C4B5A697, 0x0123456789ABCDEF, 0xFEDCBA9876543210, 0x5A5AA5A5C3C33C3C)
+_cpu_offsets = None              # (uc_struct.cpu, CPUState.env_ptr) offsets, per build
+
+
+def _rw_maps():
+    maps = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split()
+            if parts[1].startswith("rw"):
+                lo, hi = (int(x, 16) for x in parts[0].split("-"))
+                maps.append((lo, hi))
+    return maps
+
+
+def _room(maps, addr: int) -> int:
+    """Readable bytes from `addr` to the end of its mapping (0: not mapped)."""
+    for lo, hi in maps:
+        if lo <= addr < hi:
+            return hi - addr
+    return 0
+
+
+def _word(addr: int) -> int:
+    return int.from_bytes(ctypes.string_at(addr, 8), "little")
+
+
+def _find_cpu_state(uc) -> int | None:
+    """The address of the CPUState of `uc` (see above), or None.  Only memory
+    inside the process's read-write mappings is read."""
+    global _cpu_offsets
+    from unicorn.ppc_const import UC_PPC_REG_0
+    saved = [uc.reg_read(UC_PPC_REG_0 + i) for i in range(len(_CPU_PROBE))]
+    for i, v in enumerate(_CPU_PROBE):
+        uc.reg_write(UC_PPC_REG_0 + i, v)
+    probe = b"".join(v.to_bytes(8, "little") for v in _CPU_PROBE)   # env->gpr[0..3]
+    try:
+        maps = _rw_maps()
+        uch = ctypes.cast(uc._uch, ctypes.c_void_p).value
+
+        def env_of(cpu, field):
+            env = _word(cpu + field)
+            if cpu < env < cpu + 0x100000 and _room(maps, env) >= 32 \
+                    and ctypes.string_at(env, 32) == probe:
+                return env
+            return None
+        if _room(maps, uch) < 0x800:
+            return None
+        if _cpu_offsets is not None:
+            cpu_field, env_field = _cpu_offsets
+            cpu = _word(uch + cpu_field)
+            if _room(maps, cpu) > env_field + 8 and env_of(cpu, env_field):
+                return cpu
+            return None
+        fields = ctypes.string_at(uch, 0x800)
+        for cpu_field in range(0, 0x800, 8):
+            cpu = int.from_bytes(fields[cpu_field:cpu_field + 8], "little")
+            room = min(_room(maps, cpu), 0x2000)
+            if cpu & 7 or room < 0x1000:
+                continue
+            block = ctypes.string_at(cpu, room)
+            for env_field in range(0, room - 8, 8):
+                env = int.from_bytes(block[env_field:env_field + 8], "little")
+                if cpu < env < cpu + 0x100000 and env_of(cpu, env_field):
+                    _cpu_offsets = (cpu_field, env_field)
+                    return cpu
+        return None
+    finally:
+        for i, v in enumerate(saved):
+            uc.reg_write(UC_PPC_REG_0 + i, v)
+
+
+def _tlb_flush_page_fn():
+    fn = getattr(_uclib(), "tlb_flush_page_ppc64", None)
+    if fn is not None:
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+        fn.restype = None
+    return fn
+
+
+_TLB_FLUSH_PAGE = _tlb_flush_page_fn()
+
 
 # ---------------------------------------------------------------- SPR callbacks
 # Unicorn 2.1.4's CPU (QEMU 5.0 POWER10, translate_init.inc.c) registers some SPRs
@@ -212,9 +305,11 @@ class UnicornCore:
         uc.mem_map_ptr(0, ram.size, UC_PROT_ALL, ram.address)
         trap_all_sprs(uc)
         self.uc = uc
+        self._cpu_state = _find_cpu_state(uc) if _TLB_FLUSH_PAGE is not None else None
         self._fault_pages = [UNTIL_PAGE]   # index -> page EA
         self._fault_index = {UNTIL_PAGE: 0}  # page EA -> index (one entry per page: no growth per exit)
         self._tlb_stale = False       # flush the TLB before the next run (flush_tlb_before_next_run)
+        self._stale_pages = []        # (first, last) page ranges to flush before the next run
         self._fills = 0               # TLB fills since the last flush (tlb_thrashing)
         self._fill_pages = set()      # the distinct pages they filled
         self._code_pages = set()      # real pages code was fetched from (_unicorn_prot)
@@ -370,6 +465,7 @@ class UnicornCore:
 
     # ---------------------------------------------------------- caches
     def flush_tlb(self) -> None:
+        self._stale_pages.clear()
         self._fills = 0
         self._fill_pages.clear()
         self._data_pages.clear()
@@ -387,6 +483,41 @@ class UnicornCore:
         if last - first <= len(fp):
             return any(p in fp for p in range(first, last))
         return any(first <= p < last for p in fp)
+
+    @property
+    def flushes_single_pages(self) -> bool:
+        """Whether a page flush drops only that page (QEMU's tlb_flush_page)."""
+        return self._cpu_state is not None
+
+    def flush_tlb_pages(self, first: int, last: int) -> None:
+        """Drop Unicorn's translations of the 4 KiB EA pages in [first, last) (page
+        numbers), a radix tlbie/tlbiel of one page: only the pages this core
+        filled since its last flush, each with QEMU's tlb_flush_page, so the
+        core refills that page alone (the whole TLB when that is not available
+        or the range is larger than PAGE_FLUSH_MAX pages)."""
+        if not self.filled_any(first, last):
+            return
+        if self._cpu_state is None or last - first > PAGE_FLUSH_MAX:
+            self.flush_tlb()
+            return
+        fp = self._fill_pages
+        pages = range(first, last) if last - first <= len(fp) else \
+            [p for p in fp if first <= p < last]
+        for p in pages:
+            if p in fp:
+                fp.discard(p)
+                self._fills -= 1      # a refill after an invalidation is not thrashing
+                _TLB_FLUSH_PAGE(self._cpu_state, p << 12)
+
+    def flush_tlb_pages_before_next_run(self, first: int, last: int) -> None:
+        """Another thread's single-page tlbie: `flush_tlb_pages` when this core
+        next runs (see flush_tlb_before_next_run)."""
+        if self._tlb_stale:
+            return
+        if self._cpu_state is None or len(self._stale_pages) >= PAGE_FLUSH_MAX:
+            self._tlb_stale = True
+        else:
+            self._stale_pages.append((first, last))
 
     def tlb_thrashing(self) -> bool:
         """Unicorn's TLB refills pages it held before: it is smaller than the working
@@ -595,6 +726,10 @@ class UnicornCore:
         if self._tlb_stale or self.tlb_thrashing():
             self._tlb_stale = False
             self.flush_tlb()
+        elif self._stale_pages:
+            for first, last in self._stale_pages:
+                self.flush_tlb_pages(first, last)
+            self._stale_pages.clear()
         c = self.counter
         c.count = 0
         c.limit = limit

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import harness
 from harness.run.exitcodes import outcome_exit_code
 from harness.toolchain.asm import assemble_file
 
@@ -171,7 +172,7 @@ def test_json_with_trace_keeps_stdout_machine_readable():
 
 def test_version():
     p = ppcvec("--version")
-    assert p.returncode == 0 and p.stdout.strip() == "ppcvec 0.1.0"
+    assert p.returncode == 0 and p.stdout.strip() == f"ppcvec {harness.__version__}"
 
 
 def test_empty_source_is_one_line_and_exit_2(tmp_path):

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from guest_images.pagetables import (EAA_PRIV, EAA_R, EAA_RWX, EAA_X, LPCR_HR,  # noqa: E402
                                      LPCR_UPRT, Allocator, PartitionTable, PhysImage,
                                      ProcessTable, RadixTree, PATE0_HR, radix_identity_host)
+from emu.unicorn_backend import UnicornCore  # noqa: E402
 from progs import (MSR_DR, MSR_EE, MSR_HV, MSR_IR, MSR_ME, MSR_PR, MSR_RI, MSR_SF,  # noqa: E402
                    load64, program)
 
@@ -165,6 +166,34 @@ def test_cleared_leaf_still_cached_until_tlbie(ppcvec):
     assert r.gpr(3) == MAGIC and r.gpr(4) == MAGIC
     ppcvec.assert_one_interrupt(r, "dsi", vector=0x300, srr0=r.symbols["X"],
                                 dar=0x40000000, dsisr=0x40000000)
+
+
+def test_tlbie_of_one_page_refills_that_page_alone(ppcvec, monkeypatch):
+    """A radix tlbie of one 4 KiB page (RIC=0, IS=0, AP=0) drops that page from
+    the execution core's TLB and nothing else, as QEMU's tlbie does
+    (tlb_flush_page): the next load from the page sees the PTE's new real page,
+    and the other data page is not refilled through the TLB-fill hook."""
+    fills = []
+    orig = UnicornCore._hook_tlb_fill
+
+    def hook(self, uc, vaddr, access, entry, data):
+        fills.append(vaddr >> 12)
+        return orig(self, uc, vaddr, access, entry, data)
+    monkeypatch.setattr(UnicornCore, "_hook_tlb_fill", hook)
+    other = DATA + 0x1000                       # identity-mapped; the PTE's next target
+    mem, ptcr, leaf = _two_level_tables(0x40000000, DATA)
+    body = (load64(5, 0x40000000) + load64(6, leaf) + load64(7, other)
+            + "    li 0, 0x77\n    std 0, 0(7)\n"
+            + "    ld 3, 0(5)\n    ld 4, 0(7)\n"
+            + "    ld 10, 0(6)\n    addi 10, 10, 0x1000\n    std 10, 0(6)\n    ptesync\n"
+            + "    tlbie 5, 0, 0, 1, 1\n    eieio\n    tlbsync\n    ptesync\n"
+            + "    ld 8, 0(5)\n    ld 9, 0(7)\n    attn\n")
+    r = run(ppcvec, radix_prog(body, mem, ptcr))
+    assert r.outcome == "attn", r.detail
+    assert r.gpr(3) == MAGIC and r.gpr(4) == 0x77
+    assert r.gpr(8) == 0x77 and r.gpr(9) == 0x77      # the new translation
+    assert fills.count(0x40000000 >> 12) == 2         # before and after the tlbie
+    assert fills.count(other >> 12) == 1              # kept
 
 
 def test_pidr_selects_the_process_table_entry_for_quadrant0(ppcvec):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.errors import UserError
+from harness.errors import UserError, run_guarded  # noqa: F401 (the console scripts' guard)
 
 COMMAND_MODULES = (
     "harness.cli.asm",       # asm, disas
@@ -29,11 +29,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import importlib.metadata   # here, not at import: harness.cli.qemu_compat starts
-                                # ~4 times per kvm-unit-tests entry (35 ms each)
+    import importlib
+
+    from harness import __version__
     parser = _Parser(prog="ppcvec", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version",
-                        version=f"ppcvec {importlib.metadata.version('ppcvec')}")
+                        version=f"ppcvec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
@@ -45,21 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         mod.register(sub)
     return parser
-
-
-def run_guarded(fn, interrupted: str) -> int:
-    """Run a command-line entry point: a UserError is its one line and exit code, a
-    closed pipe exit 0, Ctrl-C `interrupted` and 130 (the two console scripts)."""
-    try:
-        return fn()
-    except UserError as e:
-        print(str(e), file=sys.stderr)
-        return e.exit_code
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        print(interrupted, file=sys.stderr)
-        return 130
 
 
 def main(argv=None) -> int:

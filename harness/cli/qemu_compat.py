@@ -68,8 +68,7 @@ CPU_NAMES = {"power8": "power8", "power8_v2.0": "power8", "power8e": "power8",
 
 
 def help_text() -> str:
-    import importlib.metadata   # only for -h: 35 ms of every start-up otherwise
-    ver = importlib.metadata.version("ppcvec")
+    from harness import __version__ as ver   # not importlib.metadata: 40 ms a start-up
     return "\n".join([
         f"QEMU emulator version {QEMU_VERSION} (ppcvec {ver}, Power ISA interrupt vectors on Unicorn)",
         "usage: ppcvec-qemu-system-ppc64 [options]  (the subset of qemu-system-ppc64 that",
@@ -355,7 +354,7 @@ def run(argv: list[str]) -> int:
 
 
 def main(argv=None) -> int:
-    from harness.cli import run_guarded
+    from harness.errors import run_guarded    # not harness.cli: no argparse
     return run_guarded(lambda: run(sys.argv[1:] if argv is None else list(argv)),
                        f"{PROG}: terminating on signal 2")
 
