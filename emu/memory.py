@@ -15,7 +15,10 @@ import ctypes.util
 import errno
 import mmap
 import os
+import struct
 import weakref
+
+_U32BE, _U32LE, _U64BE = struct.Struct(">I"), struct.Struct("<I"), struct.Struct(">Q")
 
 PAGE = 0x1000
 MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)     # Linux value
@@ -76,10 +79,13 @@ class Ram:
                 fn(pa, len(data))
 
     def read_u32(self, pa: int, little: bool = False) -> int:
-        return int.from_bytes(self.view[pa:pa + 4], "little" if little else "big")
+        return (_U32LE if little else _U32BE).unpack_from(self.view, pa)[0]
 
     def read_u64(self, pa: int) -> int:
-        return int.from_bytes(self.view[pa:pa + 8], "big")
+        """A big-endian doubleword (page-table entries: read per radix level)."""
+        return _U64BE.unpack_from(self.view, pa)[0]
 
     def write_u64(self, pa: int, value: int) -> None:
-        self.write(pa, value.to_bytes(8, "big"), code=False)
+        if not self.contains(pa, 8):
+            raise MemoryError_(f"write of 8 bytes at {pa:#x} is outside RAM (size {self.size:#x})")
+        _U64BE.pack_into(self.view, pa, value)

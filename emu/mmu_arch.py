@@ -178,7 +178,8 @@ class ArchitectedMmu:
             cpus = cpu.machine.cpus if op == "tlbie" else [cpu]
             for c in cpus:          # what each thread decodes its traps from, too
                 c.forget_fetch_translations()
-            size = radix_single_page(insn, cpu.gpr(rb)) if uses_radix(cpu.model, st) else None
+            rb_value = cpu.gpr(rb)
+            size = radix_single_page(insn, rb_value) if uses_radix(cpu.model, st) else None
             if size is None or not (insn >> 17) & 1:      # not only process-scoped (PRS=0)
                 self._pcache.clear()
             if size is None:
@@ -186,7 +187,7 @@ class ArchitectedMmu:
                     self._caches.pop(c.index, None)
                 self._flush_unicorn(cpus, cpu)
             else:
-                self.invalidate_page(cpus, cpu.gpr(rb) & ~0xFFF, size, cpu)
+                self.invalidate_page(cpus, rb_value & ~0xFFF, size, cpu)
         # tlbiel and the SLB instructions: this thread only (machine.mmu_instruction
         # then calls invalidate() and flushes this thread's Unicorn TLB)
 

@@ -495,10 +495,9 @@ class UnicornCore:
         filled since its last flush, each with QEMU's tlb_flush_page, so the
         core refills that page alone (the whole TLB when that is not available
         or the range is larger than PAGE_FLUSH_MAX pages)."""
-        if not self.filled_any(first, last):
-            return
         if self._cpu_state is None or last - first > PAGE_FLUSH_MAX:
-            self.flush_tlb()
+            if self.filled_any(first, last):
+                self.flush_tlb()
             return
         fp = self._fill_pages
         pages = range(first, last) if last - first <= len(fp) else \
