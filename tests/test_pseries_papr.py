@@ -380,7 +380,6 @@ def test_kernel_loader_rewrites_hints_in_text_but_not_in_data(tmp_path):
     src = tmp_path / "k.S"
     src.write_text(".text\n.globl _start\n_start:\n or 1,1,1\n b .\n"
                    ".data\n.long 0x7c210b78\n")
-    obj = tmp_path / "k.o"
     gcc = shutil.which("powerpc64-linux-gnu-gcc")
     if gcc is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

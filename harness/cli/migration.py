@@ -38,6 +38,7 @@ import socket
 import sys
 import threading
 
+from harness.cli.console import stdin_reader
 from harness.cli.qemu_compat import PROG, QEMU_VERSION
 from harness.errors import UserError
 
@@ -67,40 +68,6 @@ def files_digest(paths) -> str:
             with open(p, "rb") as f:
                 h.update(hashlib.sha256(f.read()).digest())
     return h.hexdigest()
-
-
-IDLE_POLLS = 64            # empty H_GET_TERM_CHAR in a row before a poll waits
-POLL_WAIT = 0.005          # seconds a poll then waits for input (or a wake-up)
-
-
-def stdin_reader(wake_fd: int | None = None):
-    """`console_input` for the front end: the bytes waiting on stdin.  A partition
-    that keeps polling an empty console (kvm-unit-tests' getchar) has each poll
-    wait up to POLL_WAIT for input after IDLE_POLLS empty ones, so that a wait for
-    a key costs few polls (a migration replays them all); `wake_fd` readable
-    ends the waits (a QMP migrate).  The instructions the partition executes do
-    not depend on it: the polls that returned bytes are numbered and logged."""
-    eof = False
-    empty = 0
-
-    def read(n: int) -> bytes:
-        nonlocal eof, empty
-        if eof:
-            return b""
-        fds = [0] if wake_fd is None else [0, wake_fd]
-        try:
-            ready, _, _ = select.select(fds, [], [], POLL_WAIT if empty >= IDLE_POLLS else 0)
-            data = os.read(0, n) if 0 in ready else None
-        except (OSError, ValueError):
-            data = b""
-        if data is None:
-            empty += 1
-            return b""
-        empty = 0
-        if not data:
-            eof = True
-        return data
-    return read
 
 
 def unix_listener(path: str, what: str, backlog: int) -> socket.socket:

@@ -332,7 +332,7 @@ def run(argv: list[str]) -> int:
             mig.run(o.budget)
         else:
             if mt.platform == "pseries":
-                from harness.cli.migration import stdin_reader
+                from harness.cli.console import stdin_reader
                 m.hypervisor.console_input = stdin_reader()     # -serial stdio: input too
             m.run(o.budget, results=False)
     finally:
