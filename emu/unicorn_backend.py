@@ -565,7 +565,8 @@ class UnicornCore:
             # Unicorn reports the faulting instruction + 4
             if self._c_read(self._uch, UC_PPC_REG_PC, self._rptr):
                 raise UcError(1)
-            x = self._rbuf.value - 4
+            reported = self._rbuf.value
+            x = reported - 4
             if self._unmapped is not None:
                 # an earlier instruction of this block faulted and Unicorn ran on
                 # (see _hook_unmapped): this trap did not happen
@@ -576,8 +577,13 @@ class UnicornCore:
                 self._stop_requested = True
                 uc.emu_stop()
             else:
-                self._wbuf.value = new_pc
-                self._c_write(self._uch, UC_PPC_REG_PC, self._wptr)
+                if new_pc != reported:
+                    # Unicorn goes on at the reported PC (x + 4, the next
+                    # instruction of an emulated one) by itself; writing PC also
+                    # breaks out of cpu_exec (uc.c uc_reg_write: quit_request,
+                    # break_translation_loop), a cost per trap worth skipping
+                    self._wbuf.value = new_pc
+                    self._c_write(self._uch, UC_PPC_REG_PC, self._wptr)
                 if self._stop_requested:
                     uc.emu_stop()
         except BaseException as e:  # never let an exception die inside a C callback
