@@ -484,11 +484,6 @@ class UnicornCore:
             return any(p in fp for p in range(first, last))
         return any(first <= p < last for p in fp)
 
-    @property
-    def flushes_single_pages(self) -> bool:
-        """Whether a page flush drops only that page (QEMU's tlb_flush_page)."""
-        return self._cpu_state is not None
-
     def flush_tlb_pages(self, first: int, last: int) -> None:
         """Drop Unicorn's translations of the 4 KiB EA pages in [first, last) (page
         numbers), a radix tlbie/tlbiel of one page: only the pages this core
