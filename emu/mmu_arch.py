@@ -180,7 +180,11 @@ class ArchitectedMmu:
                 c.forget_fetch_translations()
             rb_value = cpu.gpr(rb)
             size = radix_single_page(insn, rb_value) if uses_radix(cpu.model, st) else None
-            if size is None or not (insn >> 17) & 1:      # not only process-scoped (PRS=0)
+            if not (insn >> 17) & 1:
+                # PRS=0 (partition-scoped): RB is a guest real address, and any EA
+                # translated through that page may be cached here: forget it all
+                size = None
+            if size is None:
                 self._pcache.clear()
             if size is None:
                 for c in cpus:

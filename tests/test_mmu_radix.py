@@ -251,6 +251,42 @@ def test_guest_partition_scoped_fault_is_hdsi_with_hdar_and_asdr(ppcvec):
     assert r.spr("hdsisr") == 0x40000000
 
 
+def test_partition_scoped_tlbie_forgets_what_was_translated_through_the_page(ppcvec):
+    """A radix tlbie with PRS=0 names a guest real page (RB), not an EA: after
+    the hypervisor remaps guest real 0x40000000 and invalidates it, an access
+    through quadrant 1 (LPID 1 = LPIDR, PID 0: process-scoped EA 0x40000000 ->
+    guest real 0x40000000, then partition-scoped) sees the new host page."""
+    mem = PhysImage()
+    alloc = Allocator(TABLES)
+    part = PartitionTable(mem, alloc)
+    hv_prtb, guest_prtb = ProcessTable(mem, alloc), ProcessTable(mem, alloc)
+    kernel = RadixTree(mem, alloc)               # LPID 0 (the hypervisor): identity
+    kernel.map(0, 0, 1 << 30)
+    hv_prtb.set(0, kernel)
+    host = RadixTree(mem, alloc)                 # partition-scoped for LPID 1
+    host.map(0, 0, 1 << 30, eaa=EAA_RWX)
+    leaf = host.map(0x40000000, DATA, 0x1000, eaa=EAA_RWX, rc=False)
+    guest = RadixTree(mem, alloc)                # LPID 1, PID 0
+    guest.map(0, 0, 1 << 30, eaa=EAA_PRIV | EAA_RWX)
+    guest.map(0x40000000, 0x40000000, 0x1000, eaa=EAA_PRIV | EAA_RWX)
+    guest_prtb.set(0, guest)
+    part.set(0, PATE0_HR | kernel.root_word(), hv_prtb.pate1())
+    part.set(1, PATE0_HR | host.root_word(), guest_prtb.pate1())
+    other = DATA + 0x1000
+    body = ("    li 9, 1\n    mtspr 319, 9\n"                       # LPIDR = 1
+            + load64(5, 0x4000000040000000) + "    ld 3, 0(5)\n"
+            + load64(7, other) + "    li 0, 0x77\n    std 0, 0(7)\n"
+            + load64(6, leaf) + "    ld 10, 0(6)\n    addi 10, 10, 0x1000\n"
+            + "    std 10, 0(6)\n    ptesync\n"
+            + load64(8, 0x40000000) + "    li 11, 1\n"
+            + "    tlbie 8, 11, 0, 0, 1\n    eieio\n    tlbsync\n    ptesync\n"
+            + "    ld 4, 0(5)\n    attn\n")
+    r = run(ppcvec, radix_prog(body, mem, part.ptcr))
+    assert r.outcome == "attn", r.detail
+    assert r.gpr(3) == MAGIC
+    assert r.gpr(4) == 0x77
+
+
 INC = Path(__file__).resolve().parents[1] / "guest_images" / "include"
 
 
