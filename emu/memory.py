@@ -65,14 +65,17 @@ class Ram:
     def contains(self, pa: int, length: int = 1) -> bool:
         return 0 <= pa and pa + length <= self.size
 
-    def read(self, pa: int, length: int) -> bytes:
+    def _check(self, what: str, pa: int, length: int) -> None:
         if not self.contains(pa, length):
-            raise MemoryError_(f"read of {length} bytes at {pa:#x} is outside RAM (size {self.size:#x})")
+            raise MemoryError_(f"{what} of {length} bytes at {pa:#x} is outside RAM "
+                               f"(size {self.size:#x})")
+
+    def read(self, pa: int, length: int) -> bytes:
+        self._check("read", pa, length)
         return bytes(self.view[pa:pa + length])
 
     def write(self, pa: int, data: bytes, code: bool = True) -> None:
-        if not self.contains(pa, len(data)):
-            raise MemoryError_(f"write of {len(data)} bytes at {pa:#x} is outside RAM (size {self.size:#x})")
+        self._check("write", pa, len(data))
         self.view[pa:pa + len(data)] = data
         if code:
             for fn in self.code_write_listeners:
@@ -86,6 +89,5 @@ class Ram:
         return _U64BE.unpack_from(self.view, pa)[0]
 
     def write_u64(self, pa: int, value: int) -> None:
-        if not self.contains(pa, 8):
-            raise MemoryError_(f"write of 8 bytes at {pa:#x} is outside RAM (size {self.size:#x})")
+        self._check("write", pa, 8)
         _U64BE.pack_into(self.view, pa, value)

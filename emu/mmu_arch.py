@@ -119,23 +119,20 @@ class ArchitectedMmu:
                 else:
                     for p in range(first, last):
                         pages.pop(p, None)
-        # the execution cores drop those pages alone: the issuing thread's now (it
-        # is the one running), the others' before they next run
-        for c in cpus:
-            if issuer is None or c is issuer:
-                c.core.flush_tlb_pages(first, last)
-            else:
-                c.core.flush_tlb_pages_before_next_run(first, last)
+        self._flush_unicorn(cpus, issuer, (first, last))   # those pages alone
 
     @staticmethod
-    def _flush_unicorn(cpus, issuer) -> None:
-        """Flush the execution cores' TLBs: the issuing thread's now (it is the one
-        running), the others' before they next run (the threads run in turn)."""
+    def _flush_unicorn(cpus, issuer, pages=None) -> None:
+        """Flush the execution cores' TLBs (`pages` (first, last): only those): the
+        issuing thread's now (it is the one running), the others' before they
+        next run (the threads run in turn)."""
         for c in cpus:
-            if issuer is None or c is issuer:
+            if issuer is not None and c is not issuer:
+                c.core.flush_tlb_before_next_run(pages)
+            elif pages is None:
                 c.core.flush_tlb()
             else:
-                c.core.flush_tlb_before_next_run()
+                c.core.flush_tlb_pages(*pages)
 
     def invalidate_all(self, machine) -> None:
         """tlbie is broadcast: every thread forgets, and its Unicorn TLB is flushed."""
@@ -186,7 +183,6 @@ class ArchitectedMmu:
                 size = None
             if size is None:
                 self._pcache.clear()
-            if size is None:
                 for c in cpus:
                     self._caches.pop(c.index, None)
                 self._flush_unicorn(cpus, cpu)

@@ -128,15 +128,17 @@ _CPU_PROBE = (0x50F1E2D3C4B5A697, 0x0123456789ABCDEF, 0xFEDCBA9876543210, 0x5A5A
 _cpu_offsets = None              # (uc_struct.cpu, CPUState.env_ptr) offsets, per build
 
 
-def _rw_maps():
-    maps = []
+def _mappings(keep):
+    """(lo, hi) of this process's mappings for which keep(perms, path) holds
+    (/proc/self/maps)."""
+    ranges = []
     with open("/proc/self/maps") as f:
         for line in f:
             parts = line.split()
-            if parts[1].startswith("rw"):
+            if keep(parts[1], parts[5] if len(parts) >= 6 else ""):
                 lo, hi = (int(x, 16) for x in parts[0].split("-"))
-                maps.append((lo, hi))
-    return maps
+                ranges.append((lo, hi))
+    return ranges
 
 
 def _room(maps, addr: int) -> int:
@@ -161,7 +163,7 @@ def _find_cpu_state(uc) -> int | None:
         uc.reg_write(UC_PPC_REG_0 + i, v)
     probe = b"".join(v.to_bytes(8, "little") for v in _CPU_PROBE)   # env->gpr[0..3]
     try:
-        maps = _rw_maps()
+        maps = _mappings(lambda perms, _path: perms.startswith("rw"))
         uch = ctypes.cast(uc._uch, ctypes.c_void_p).value
 
         def env_of(cpu, field):
@@ -224,17 +226,6 @@ _SPR_CB_NAME = 48          # offset of `name` in ppc_spr_t
 _spr_cb_offset = None      # offset of env->spr_cb in a context blob (per library build)
 
 
-def _library_ranges():
-    ranges = []
-    with open("/proc/self/maps") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 6 and "unicorn" in parts[5] and parts[1].startswith("r"):
-                lo, hi = (int(x, 16) for x in parts[0].split("-"))
-                ranges.append((lo, hi))
-    return ranges
-
-
 def _spr_name_at(blob: bytes, off: int, ranges) -> bytes | None:
     p = int.from_bytes(blob[off:off + 8], "little")
     if not any(lo <= p < hi - 16 for lo, hi in ranges):
@@ -245,7 +236,7 @@ def _spr_name_at(blob: bytes, off: int, ranges) -> bytes | None:
 def _find_spr_cb(blob: bytes) -> int:
     """Locate env->spr_cb in a context blob by the names Unicorn gives SPRs 309
     (PURR), 318 (LPCR) and 268 (TBL)."""
-    ranges = _library_ranges()
+    ranges = _mappings(lambda perms, path: perms.startswith("r") and "unicorn" in path)
     for off in range(0, len(blob) - 8, 8):
         if _spr_name_at(blob, off, ranges) == b"LPCR":
             base = off - _SPR_CB_NAME - 318 * _SPR_CB_SIZE
@@ -503,16 +494,6 @@ class UnicornCore:
                 self._fills -= 1      # a refill after an invalidation is not thrashing
                 _TLB_FLUSH_PAGE(self._cpu_state, p << 12)
 
-    def flush_tlb_pages_before_next_run(self, first: int, last: int) -> None:
-        """Another thread's single-page tlbie: `flush_tlb_pages` when this core
-        next runs (see flush_tlb_before_next_run)."""
-        if self._tlb_stale:
-            return
-        if self._cpu_state is None or len(self._stale_pages) >= PAGE_FLUSH_MAX:
-            self._tlb_stale = True
-        else:
-            self._stale_pages.append((first, last))
-
     def tlb_thrashing(self) -> bool:
         """Unicorn's TLB refills pages it held before: it is smaller than the working
         set.  Its size is QEMU's dynamic one (accel/tcg/cputlb.c
@@ -523,11 +504,16 @@ class UnicornCore:
         forever.  The flush costs at most what the refills were costing already."""
         return self._fills >= TLB_THRASH_FILLS and self._fills >= 2 * len(self._fill_pages)
 
-    def flush_tlb_before_next_run(self) -> None:
+    def flush_tlb_before_next_run(self, pages: tuple[int, int] | None = None) -> None:
         """Another thread's tlbie: this core is not running (the threads run in
         turn), so its TLB is flushed once, when it next runs, however many tlbie
-        came in between."""
-        self._tlb_stale = True
+        came in between; `pages` (first, last): only those (`flush_tlb_pages`)."""
+        if self._tlb_stale:
+            return
+        if pages is None or self._cpu_state is None or len(self._stale_pages) >= PAGE_FLUSH_MAX:
+            self._tlb_stale = True
+        else:
+            self._stale_pages.append(pages)
 
     def _reserve_addr(self):
         """(saved context, its reserve_addr as a ctypes c_uint64)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.errors import UserError, run_guarded  # noqa: F401 (the console scripts' guard)
+from harness.errors import UserError, run_guarded
 
 COMMAND_MODULES = (
     "harness.cli.asm",       # asm, disas

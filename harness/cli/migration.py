@@ -129,6 +129,7 @@ class Migration:
         self.m = machine
         self.hyp = hypervisor
         self.rtc_epoch = hypervisor.rtc_epoch
+        hypervisor.console_input = self._live_input    # receive() replays instead
 
     # ---------------------------------------------------------- console
     def console(self, data: bytes) -> None:

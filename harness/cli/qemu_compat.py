@@ -326,7 +326,6 @@ def run(argv: list[str]) -> int:
             console = mig.console
         qm.boot(m, mt, o, console)
         if mig is not None:
-            m.hypervisor.console_input = mig._live_input
             if o.incoming:
                 mig.receive()
             mig.run(o.budget)
